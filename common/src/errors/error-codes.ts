@@ -1,0 +1,23 @@
+/**
+ * Every error code medfed returns, with the HTTP status it maps to. GraphQL errors carry the code in
+ * `extensions.code`; REST errors (RFC 9457) carry it in `code` beside `status`.
+ */
+export const ERROR_CODES = {
+  BAD_USER_INPUT: { status: 400, title: 'Bad input' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  QUERY_TOO_LARGE: { status: 413, title: 'Query too large' },
+  QUERY_TOO_DEEP: { status: 400, title: 'Query too deep' },
+  TOO_MANY_ALIASES: { status: 400, title: 'Too many aliases' },
+  TOO_MANY_TOKENS: { status: 400, title: 'Query too complex' },
+  SUBGRAPH_UNAVAILABLE: { status: 502, title: 'Subgraph unavailable' },
+  SUBGRAPH_REQUEST_FAILED: { status: 502, title: 'Subgraph request failed' },
+  SCHEMA_NOT_LOADED: { status: 503, title: 'Schema not loaded yet' },
+  INTERNAL_SERVER_ERROR: { status: 500, title: 'Internal server error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function statusOf(code: ErrorCode): number {
+  return ERROR_CODES[code].status;
+}

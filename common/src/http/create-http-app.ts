@@ -1,0 +1,23 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logging/create-logger.js';
+
+/**
+ * The Fastify instance every medfed HTTP service starts from: our pino logger, no per-request
+ * access log lines (they would carry URLs with identifiers; services log what matters themselves),
+ * and a body size limit.
+ */
+export function createHttpApp(options: { log: Logger; bodyLimitBytes: number }): FastifyInstance {
+  return Fastify({
+    loggerInstance: options.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes,
+  }) as unknown as FastifyInstance;
+}
+
+/** The http://host:port a listening Fastify app is reachable at. */
+export function baseUrlOf(app: FastifyInstance): string {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}

@@ -1,0 +1,19 @@
+import { createSubgraphServer, type SubgraphServer } from '#common/graphql/create-subgraph-server.js';
+import { loadTypeDefs } from '#common/graphql/load-type-defs.js';
+import type { Logger } from '#common/logging/create-logger.js';
+import type { ModelStore } from './model-store.js';
+import { createAiModelsContext, resolvers } from './resolvers.js';
+
+export const SUBGRAPH_NAME = 'ai-models';
+export const typeDefs = loadTypeDefs(new URL('./schema.graphql', import.meta.url));
+
+/** Builds the ai-models subgraph over a ModelStore; listens nowhere (main.ts does). */
+export function build(deps: { store: ModelStore; log: Logger }): Promise<SubgraphServer> {
+  return createSubgraphServer({
+    name: SUBGRAPH_NAME,
+    typeDefs,
+    resolvers,
+    context: () => createAiModelsContext(deps.store),
+    log: deps.log,
+  });
+}

@@ -1,0 +1,46 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import DataLoader from 'dataloader';
+import { z } from 'zod';
+import { MedfedError } from '#common/errors/medfed-error.js';
+import { newModelSchema, type ModelRecord } from './model.js';
+import type { ModelFilter, ModelStore } from './model-store.js';
+
+export interface AiModelsContext {
+  readonly store: ModelStore;
+  /** Per-request loader: all Model references of one subgraph request → one store call. */
+  readonly modelById: DataLoader<string, ModelRecord | undefined>;
+}
+
+export function createAiModelsContext(store: ModelStore): AiModelsContext {
+  return {
+    store,
+    modelById: new DataLoader((ids) => store.getByIds(ids), { maxBatchSize: 10_000 }),
+  };
+}
+
+export const resolvers: GraphQLResolverMap<AiModelsContext> = {
+  Query: {
+    models: (_: unknown, args: ModelFilter, ctx: AiModelsContext) => ctx.store.find(args),
+    model: (_: unknown, args: { id: string }, ctx: AiModelsContext) => ctx.modelById.load(args.id),
+  },
+  Mutation: {
+    registerModel: (_: unknown, args: { input: unknown }, ctx: AiModelsContext) => {
+      const parsed = newModelSchema.safeParse(args.input);
+      if (!parsed.success) {
+        throw new MedfedError('BAD_USER_INPUT', describeIssues(parsed.error), {
+          fields: parsed.error.issues.map((i) => i.path.join('.')),
+        });
+      }
+      return ctx.store.register(parsed.data);
+    },
+  },
+  Model: {
+    __resolveReference: (ref: { id: string }, ctx: AiModelsContext) => ctx.modelById.load(ref.id),
+  },
+};
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

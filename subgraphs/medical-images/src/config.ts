@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { loadConfig } from '#common/config/load-config.js';
+import { httpUrl, logLevel, port } from '#common/config/env-schemas.js';
+
+const schema = z
+  .object({
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port(4002),
+    LOG_LEVEL: logLevel,
+    IMAGE_FOLDER: z.string({ error: 'IMAGE_FOLDER is required: the directory of DICOM files' }),
+    SOURCE_NAME: z.string().regex(/^[a-z0-9-]+$/).default('folder'),
+    PUBLIC_URL: httpUrl.optional(),
+  })
+  .transform((env) => ({
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    imageFolder: env.IMAGE_FOLDER,
+    sourceName: env.SOURCE_NAME,
+    /** Base URL clients use to reach this service; by default the address it listens on. */
+    publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+  }));
+
+export type MedicalImagesConfig = z.output<typeof schema>;
+
+export function readConfig(env: Record<string, string | undefined>): MedicalImagesConfig {
+  return loadConfig('medical-images', schema, env);
+}

@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { DicomHeader } from './dicom-header.js';
+
+/** One indexed DICOM instance, as every image source reports it. */
+export interface ImageRecord {
+  readonly id: string;
+  readonly type: string;
+  readonly format: 'DICOM';
+  readonly sopInstanceUID: string;
+  readonly sopClassUID: string;
+  readonly studyInstanceUID: string;
+  readonly seriesInstanceUID: string;
+  readonly transferSyntaxUID: string;
+  readonly modality: string;
+  readonly bodyPart: string | null;
+  readonly seriesDescription: string | null;
+  readonly rows: number;
+  readonly columns: number;
+  readonly numberOfFrames: number;
+  readonly instanceNumber: number | null;
+  readonly pixelSpacing: readonly [number, number] | null;
+  readonly sliceThickness: number | null;
+  readonly imagePositionPatient: readonly number[] | null;
+  readonly imageOrientationPatient: readonly number[] | null;
+  readonly sizeBytes: number | null;
+}
+
+/**
+ * A stable, opaque image id derived from the SOP Instance UID (and the source's name), so ids
+ * survive re-indexing without exposing the UID itself in URLs.
+ */
+export function imageIdFor(source: string, sopInstanceUID: string): string {
+  return `img-${createHash('sha256').update(`${source}\0${sopInstanceUID}`).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * The coarse image type researchers filter on (the seed's `MRI_T1c`), from modality and the
+ * series' description: MR sequences by weighting and contrast, other modalities by family.
+ */
+export function classifyImageType(h: DicomHeader): string {
+  switch (h.modality) {
+    case 'MR': {
+      const text = `${h.seriesDescription ?? ''} ${h.protocolName ?? ''}`.toUpperCase();
+      if (/FLAIR/.test(text)) return 'MRI_FLAIR';
+      if (/DWI|DIFFUSION|\bADC\b/.test(text)) return 'MRI_DWI';
+      if (/T2/.test(text)) return 'MRI_T2';
+      if (/T1/.test(text)) {
+        const contrast = /\+C|C\+|POST|GAD|CONTRAST|T1C|T1CE|MPRAGE\s*\+/.test(text);
+        return contrast || h.contrastAgent ? 'MRI_T1c' : 'MRI_T1';
+      }
+      return 'MRI';
+    }
+    case 'CT':
+      return 'CT';
+    case 'CR':
+    case 'DX':
+    case 'DR':
+      return 'XRAY';
+    case 'MG':
+      return 'MAMMOGRAPHY';
+    case 'US':
+      return 'ULTRASOUND';
+    case 'PT':
+      return 'PET';
+    default:
+      return h.modality;
+  }
+}
+
+export function toImageRecord(
+  source: string,
+  header: DicomHeader,
+  sizeBytes: number | null,
+): ImageRecord {
+  return {
+    id: imageIdFor(source, header.sopInstanceUID),
+    type: classifyImageType(header),
+    format: 'DICOM',
+    sopInstanceUID: header.sopInstanceUID,
+    sopClassUID: header.sopClassUID,
+    studyInstanceUID: header.studyInstanceUID,
+    seriesInstanceUID: header.seriesInstanceUID,
+    transferSyntaxUID: header.transferSyntaxUID,
+    modality: header.modality,
+    bodyPart: header.bodyPart,
+    seriesDescription: header.seriesDescription,
+    rows: header.rows,
+    columns: header.columns,
+    numberOfFrames: header.numberOfFrames,
+    instanceNumber: header.instanceNumber,
+    pixelSpacing: header.pixelSpacing,
+    sliceThickness: header.sliceThickness,
+    imagePositionPatient: header.imagePositionPatient,
+    imageOrientationPatient: header.imageOrientationPatient,
+    sizeBytes,
+  };
+}

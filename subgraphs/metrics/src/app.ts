@@ -1,0 +1,19 @@
+import { createSubgraphServer, type SubgraphServer } from '#common/graphql/create-subgraph-server.js';
+import { loadTypeDefs } from '#common/graphql/load-type-defs.js';
+import type { Logger } from '#common/logging/create-logger.js';
+import type { MetricStore } from './metric-store.js';
+import { createMetricsContext, resolvers } from './resolvers.js';
+
+export const SUBGRAPH_NAME = 'metrics';
+export const typeDefs = loadTypeDefs(new URL('./schema.graphql', import.meta.url));
+
+/** Builds the metrics subgraph over a MetricStore; listens nowhere (main.ts does). */
+export function build(deps: { store: MetricStore; log: Logger }): Promise<SubgraphServer> {
+  return createSubgraphServer({
+    name: SUBGRAPH_NAME,
+    typeDefs,
+    resolvers,
+    context: () => createMetricsContext(deps.store),
+    log: deps.log,
+  });
+}

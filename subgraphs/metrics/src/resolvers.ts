@@ -1,0 +1,71 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import DataLoader from 'dataloader';
+import { MedfedError } from '#common/errors/medfed-error.js';
+import {
+  recordMetricSchema,
+  subjectKey,
+  toMetricRecord,
+  type MetricRecord,
+  type SubjectRef,
+  type SubjectType,
+} from './metric.js';
+import type { MetricStore } from './metric-store.js';
+
+export interface MetricsContext {
+  readonly store: MetricStore;
+  /** All metrics of all subjects referenced in one subgraph request → one store call. */
+  readonly metricsOf: DataLoader<SubjectRef, MetricRecord[], string>;
+}
+
+export function createMetricsContext(store: MetricStore): MetricsContext {
+  return {
+    store,
+    metricsOf: new DataLoader((subjects) => store.getForSubjects(subjects), {
+      cacheKeyFn: subjectKey,
+      maxBatchSize: 10_000,
+    }),
+  };
+}
+
+const withName = (metrics: MetricRecord[], name?: string | null) =>
+  name == null ? metrics : metrics.filter((m) => m.name === name);
+
+const subjectMetrics =
+  (type: SubjectType) =>
+  async (parent: { id: string }, args: { name?: string | null }, ctx: MetricsContext) =>
+    withName(await ctx.metricsOf.load({ type, id: parent.id }), args.name);
+
+export const resolvers: GraphQLResolverMap<MetricsContext> = {
+  Query: {
+    metrics: async (
+      _: unknown,
+      args: { subjectType: SubjectType; subjectId: string; name?: string | null },
+      ctx: MetricsContext,
+    ) => withName(await ctx.metricsOf.load({ type: args.subjectType, id: args.subjectId }), args.name),
+  },
+  Mutation: {
+    recordMetric: (_: unknown, args: { input: unknown }, ctx: MetricsContext) => {
+      const parsed = recordMetricSchema.safeParse(args.input);
+      if (!parsed.success) {
+        throw new MedfedError(
+          'BAD_USER_INPUT',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+          { fields: parsed.error.issues.map((i) => i.path.join('.')) },
+        );
+      }
+      const input = parsed.data;
+      return ctx.store.record(
+        { type: input.subjectType, id: input.subjectId },
+        toMetricRecord(input, new Date()),
+      );
+    },
+  },
+  Model: {
+    __resolveReference: (ref: { id: string }) => ref,
+    metrics: subjectMetrics('MODEL'),
+  },
+  MedicalImage: {
+    __resolveReference: (ref: { id: string }) => ref,
+    metrics: subjectMetrics('MEDICAL_IMAGE'),
+  },
+};
