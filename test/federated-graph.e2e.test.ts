@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import dicomParser from 'dicom-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeDemoImageSet, type PhantomSeries } from '#fixtures/dicom-phantoms.js';
-import { REGISTER_MODEL, SAMPLE_MODELS, SEED_MODEL_NAME, SEED_QUERY } from '#fixtures/sample-models.js';
+import {
+  REGISTER_MODEL,
+  SAMPLE_MODELS,
+  SEED_MODEL_NAME,
+  SEED_QUERY,
+} from '#fixtures/sample-models.js';
 import { post, startStack, type Stack } from './support/start-stack.js';
 
 let dir: string;
@@ -57,15 +62,18 @@ describe('the seed query through the gateway', () => {
     const { body } = await stack.query(
       `{ models(name: "${SEED_MODEL_NAME}") { medicalImages(first: 1) { url sopInstanceUID } } }`,
     );
-    const [image] = (body.data!['models'] as { medicalImages: { url: string; sopInstanceUID: string }[] }[])[0]!
-      .medicalImages;
+    const [image] = (
+      body.data!['models'] as { medicalImages: { url: string; sopInstanceUID: string }[] }[]
+    )[0]!.medicalImages;
     const response = await fetch(image!.url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/dicom');
     const bytes = new Uint8Array(await response.arrayBuffer());
     const parsed = dicomParser.parseDicom(bytes);
     expect(parsed.string('x00080018')).toBe(image!.sopInstanceUID);
-    const missing = await fetch(image!.url.replace(/img-[0-9a-f]+/, 'img-000000000000000000000000'));
+    const missing = await fetch(
+      image!.url.replace(/img-[0-9a-f]+/, 'img-000000000000000000000000'),
+    );
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
   });
@@ -73,11 +81,26 @@ describe('the seed query through the gateway', () => {
   it('joins all three subgraphs in one query', async () => {
     const modelId = modelIds.get(SEED_MODEL_NAME)!;
     const { body: seedBody } = await stack.query(SEED_QUERY, { name: SEED_MODEL_NAME });
-    const imageId = ((seedBody.data!['models'] as { medicalImages: Img[] }[])[0]!.medicalImages[0])!.id;
+    const imageId = (seedBody.data!['models'] as { medicalImages: Img[] }[])[0]!.medicalImages[0]!
+      .id;
     const record = `mutation R($input: RecordMetricInput!) { recordMetric(input: $input) { name value } }`;
     for (const input of [
-      { subjectType: 'MODEL', subjectId: modelId, name: 'dice', value: 0.84, unit: '1', source: 'brats-val' },
-      { subjectType: 'MEDICAL_IMAGE', subjectId: imageId, name: 'tumor_volume', value: 2140.5, unit: 'mm3', source: 'pipeline@1' },
+      {
+        subjectType: 'MODEL',
+        subjectId: modelId,
+        name: 'dice',
+        value: 0.84,
+        unit: '1',
+        source: 'brats-val',
+      },
+      {
+        subjectType: 'MEDICAL_IMAGE',
+        subjectId: imageId,
+        name: 'tumor_volume',
+        value: 2140.5,
+        unit: 'mm3',
+        source: 'pipeline@1',
+      },
     ]) {
       const { body } = await stack.query(record, { input });
       expect(body.errors).toBeUndefined();
@@ -95,13 +118,23 @@ describe('the seed query through the gateway', () => {
     );
     expect(body.errors).toBeUndefined();
     const model = (body.data!['models'] as Record<string, unknown>[])[0]!;
-    expect(model['metrics']).toEqual([{ name: 'dice', value: 0.84, unit: '1', source: 'brats-val' }]);
+    expect(model['metrics']).toEqual([
+      { name: 'dice', value: 0.84, unit: '1', source: 'brats-val' },
+    ]);
     const images = model['medicalImages'] as Record<string, unknown>[];
     const measured = images.find((i) => i['id'] === imageId)!;
     expect(measured['metrics']).toEqual([{ name: 'tumor_volume', value: 2140.5, unit: 'mm3' }]);
-    expect(measured).toMatchObject({ modality: 'MR', bodyPart: 'BRAIN', rows: 64, columns: 64, sliceThickness: 5 });
+    expect(measured).toMatchObject({
+      modality: 'MR',
+      bodyPart: 'BRAIN',
+      rows: 64,
+      columns: 64,
+      sliceThickness: 5,
+    });
     expect(measured['pixelSpacing']).toEqual([3.75, 3.75]);
-    expect(images.filter((i) => (i['metrics'] as unknown[]).length === 0)).toHaveLength(images.length - 1);
+    expect(images.filter((i) => (i['metrics'] as unknown[]).length === 0)).toHaveLength(
+      images.length - 1,
+    );
   });
 
   it('filters and pages medicalImages by cursor, covering every image once', async () => {
@@ -126,7 +159,9 @@ describe('the seed query through the gateway', () => {
     }
     expect(seen).toHaveLength(36);
     expect(new Set(seen).size).toBe(36);
-    const { body } = await stack.query(`{ medicalImages(filter: { type: "XRAY" }) { totalCount } }`);
+    const { body } = await stack.query(
+      `{ medicalImages(filter: { type: "XRAY" }) { totalCount } }`,
+    );
     expect(body.data!['medicalImages']).toEqual({ totalCount: 2 });
   });
 
@@ -134,7 +169,9 @@ describe('the seed query through the gateway', () => {
     const { body: all } = await stack.query(`{ medicalImage { id } }`);
     const ids = (all.data!['medicalImage'] as { id: string }[]).map((i) => i.id);
     expect(ids).toHaveLength(series.reduce((n, s) => n + s.files.length, 0));
-    const { body } = await stack.query(`query ($id: ID) { medicalImage(id: $id) { id format } }`, { id: ids[3] });
+    const { body } = await stack.query(`query ($id: ID) { medicalImage(id: $id) { id format } }`, {
+      id: ids[3],
+    });
     expect(body.data!['medicalImage']).toEqual([{ id: ids[3], format: 'DICOM' }]);
     const { body: none } = await stack.query(`{ medicalImage(id: "img-nope") { id } }`);
     expect(none.data!['medicalImage']).toEqual([]);
@@ -162,7 +199,9 @@ describe('bad input through the gateway', () => {
     expect(deep.status).toBe(400);
     expect(deep.body.errors![0]!.extensions!['code']).toBe('QUERY_TOO_DEEP');
     expect(deep.body.errors![0]!.message).toMatch(/depth/i);
-    const aliased = await strict.query('{ a: models { id } b: models { id } c: models { id } d: models { id } }');
+    const aliased = await strict.query(
+      '{ a: models { id } b: models { id } c: models { id } d: models { id } }',
+    );
     expect(aliased.status).toBe(400);
     expect(aliased.body.errors![0]!.extensions!['code']).toBe('TOO_MANY_ALIASES');
     expect(aliased.body.errors![0]!.message).toMatch(/alias/i);
@@ -199,7 +238,13 @@ describe('bad input through the gateway', () => {
   it('rejects an invalid model with every problem listed, storing nothing', async () => {
     const before = (await stack.query('{ models { id } }')).body.data!['models'] as unknown[];
     const { body } = await stack.query(REGISTER_MODEL, {
-      input: { ...SAMPLE_MODELS[1], name: 'bad name!', url: 'ftp://x', sha256: 'abc', version: '2' },
+      input: {
+        ...SAMPLE_MODELS[1],
+        name: 'bad name!',
+        url: 'ftp://x',
+        sha256: 'abc',
+        version: '2',
+      },
     });
     expect(body.errors![0]!.extensions!['code']).toBe('BAD_USER_INPUT');
     expect(body.errors![0]!.extensions!['fields']).toEqual(['name', 'url', 'sha256']);
@@ -223,7 +268,10 @@ describe('health', () => {
   it('is ready with a schema id once the supergraph is loaded', async () => {
     const response = await fetch(`${stack.gatewayUrl}/health`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ok', schemaId: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(await response.json()).toMatchObject({
+      status: 'ok',
+      schemaId: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
   });
 });
 
@@ -234,7 +282,11 @@ describe('a subgraph goes down', () => {
     const { status, body } = await stack.query(SEED_QUERY, { name: SEED_MODEL_NAME });
     expect(status).toBe(200);
     const [model] = body.data!['models'] as Record<string, unknown>[];
-    expect(model).toMatchObject({ name: SEED_MODEL_NAME, version: '0.6.0-2006.4', medicalImages: null });
+    expect(model).toMatchObject({
+      name: SEED_MODEL_NAME,
+      version: '0.6.0-2006.4',
+      medicalImages: null,
+    });
     expect(body.errors).toHaveLength(1);
     expect(body.errors![0]).toMatchObject({
       message: 'Subgraph "medical-images" is unavailable',

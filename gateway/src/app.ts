@@ -62,12 +62,14 @@ export function build(
   const app = createHttpApp({ log, bodyLimitBytes: config.limits.maxBodyBytes });
   app.setErrorHandler((error: Error & { code?: string; statusCode?: number }, _request, reply) => {
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send(
-        graphqlErrorBody(
-          `Request body is larger than the ${config.limits.maxBodyBytes}-byte limit`,
-          'QUERY_TOO_LARGE',
-        ),
-      );
+      return reply
+        .code(413)
+        .send(
+          graphqlErrorBody(
+            `Request body is larger than the ${config.limits.maxBodyBytes}-byte limit`,
+            'QUERY_TOO_LARGE',
+          ),
+        );
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) log.error({ err: error }, 'request failed');

@@ -3,33 +3,31 @@ import { z } from 'zod';
 import { booleanFlag, httpUrl, logLevel, port, positiveInt } from '#common/config/env-schemas.js';
 import { loadConfig } from '#common/config/load-config.js';
 
-const subgraphList = z
-  .string()
-  .transform((raw, ctx) => {
-    const entries = raw
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
-      .map((entry) => {
-        const eq = entry.indexOf('=');
-        const name = entry.slice(0, eq).trim();
-        const url = entry.slice(eq + 1).trim();
-        const okName = eq > 0 && /^[a-z][a-z0-9-]*$/.test(name);
-        const okUrl = httpUrl.safeParse(url).success;
-        if (!okName || !okUrl) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `"${entry}" is not name=http(s)://url (name: lowercase letters, digits, -)`,
-          });
-        }
-        return { name, url };
-      });
-    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'no subgraphs listed' });
-    if (new Set(entries.map((e) => e.name)).size !== entries.length) {
-      ctx.addIssue({ code: 'custom', message: 'a subgraph name is listed twice' });
-    }
-    return entries;
-  });
+const subgraphList = z.string().transform((raw, ctx) => {
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      const name = entry.slice(0, eq).trim();
+      const url = entry.slice(eq + 1).trim();
+      const okName = eq > 0 && /^[a-z][a-z0-9-]*$/.test(name);
+      const okUrl = httpUrl.safeParse(url).success;
+      if (!okName || !okUrl) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not name=http(s)://url (name: lowercase letters, digits, -)`,
+        });
+      }
+      return { name, url };
+    });
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'no subgraphs listed' });
+  if (new Set(entries.map((e) => e.name)).size !== entries.length) {
+    ctx.addIssue({ code: 'custom', message: 'a subgraph name is listed twice' });
+  }
+  return entries;
+});
 
 const schema = z
   .object({
@@ -62,7 +60,11 @@ const schema = z
     logLevel: env.LOG_LEVEL,
     supergraph: env.SUPERGRAPH_PATH
       ? ({ kind: 'file', path: env.SUPERGRAPH_PATH } as const)
-      : ({ kind: 'subgraphs', subgraphs: env.SUBGRAPHS ?? [], pollIntervalMs: env.POLL_INTERVAL_MS } as const),
+      : ({
+          kind: 'subgraphs',
+          subgraphs: env.SUBGRAPHS ?? [],
+          pollIntervalMs: env.POLL_INTERVAL_MS,
+        } as const),
     startupTimeoutMs: env.STARTUP_TIMEOUT_MS,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     limits: {

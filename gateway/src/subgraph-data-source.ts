@@ -32,8 +32,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   private describe(error: unknown): MedfedError {
     const { name, log } = this.subgraph;
     const status = (error as GraphQLError).extensions?.['response'] as
-      | { status?: number }
-      | undefined;
+      { status?: number } | undefined;
     if (error instanceof GraphQLError && status?.status && status.status < 500) {
       log.warn({ subgraph: name, status: status.status }, 'subgraph refused a request');
       return new MedfedError(

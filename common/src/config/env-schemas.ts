@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const port = (fallback: number) =>
   z.coerce.number().int().min(0).max(65535).default(fallback);
 
-export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+export const positiveInt = (fallback: number) =>
+  z.coerce.number().int().positive().default(fallback);
 
 export const booleanFlag = (fallback: boolean) =>
   z

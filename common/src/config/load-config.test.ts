@@ -22,13 +22,21 @@ describe('loadConfig', () => {
       VERBOSE: 'yes',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
     });
-    expect(config).toEqual({ PORT: 8080, VERBOSE: true, DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+    expect(config).toEqual({
+      PORT: 8080,
+      VERBOSE: true,
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+    });
   });
 
   it('lists every problem at once, naming the variable', () => {
     let error: unknown;
     try {
-      loadConfig('test', schema, { PORT: 'ninety', VERBOSE: 'maybe', DYNAMODB_ENDPOINT: 'ftp://x' });
+      loadConfig('test', schema, {
+        PORT: 'ninety',
+        VERBOSE: 'maybe',
+        DYNAMODB_ENDPOINT: 'ftp://x',
+      });
     } catch (e) {
       error = e;
     }

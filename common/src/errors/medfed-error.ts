@@ -15,5 +15,4 @@ export class MedfedError extends Error {
     this.name = 'MedfedError';
     this.status = ERROR_CODES[code].status;
   }
-
 }

@@ -4,7 +4,10 @@ import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, {
   type FastifyBaseLogger,
-  type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../logging/create-logger.js';
 import { baseUrlOf, createHttpApp } from '../http/create-http-app.js';

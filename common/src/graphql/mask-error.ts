@@ -34,7 +34,10 @@ export function createErrorMasker(log: Logger) {
       const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
-    log.error({ err: unwrapResolverError(error), path: formatted.path }, 'unexpected error in resolver');
+    log.error(
+      { err: unwrapResolverError(error), path: formatted.path },
+      'unexpected error in resolver',
+    );
     return {
       message: 'Internal server error',
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -4,7 +4,12 @@
  */
 export function countCalls<T extends object>(
   target: T,
-): { readonly proxy: T; readonly calls: Map<string, unknown[][]>; count(method: string): number; reset(): void } {
+): {
+  readonly proxy: T;
+  readonly calls: Map<string, unknown[][]>;
+  count(method: string): number;
+  reset(): void;
+} {
   const calls = new Map<string, unknown[][]>();
   const proxy = new Proxy(target, {
     get(obj, prop, receiver) {

@@ -98,7 +98,9 @@ export async function createDynamoModelStore(options: {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-    const { Item } = await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName, Key, ConsistentRead: true }),
+    );
     const holder = Item?.['modelId']?.S;
     const existing = holder ? await getModel(holder) : undefined;
     if (existing && existing.name === input.name && existing.version === input.version) {

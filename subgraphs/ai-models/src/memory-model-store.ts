@@ -13,7 +13,9 @@ export function createMemoryModelStore(): ModelStore {
     register(input: NewModel) {
       const id = input.id ?? String(next++);
       if (models.has(id)) {
-        return Promise.reject(new MedfedError('CONFLICT', `A model with id "${id}" already exists`));
+        return Promise.reject(
+          new MedfedError('CONFLICT', `A model with id "${id}" already exists`),
+        );
       }
       for (const m of models.values()) {
         if (m.name === input.name && m.version === input.version) {

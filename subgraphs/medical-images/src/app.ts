@@ -1,4 +1,7 @@
-import { createSubgraphServer, type SubgraphServer } from '#common/graphql/create-subgraph-server.js';
+import {
+  createSubgraphServer,
+  type SubgraphServer,
+} from '#common/graphql/create-subgraph-server.js';
 import { loadTypeDefs } from '#common/graphql/load-type-defs.js';
 import type { Logger } from '#common/logging/create-logger.js';
 import type { ImageSource } from './image-source.js';

@@ -8,7 +8,10 @@ const schema = z
     PORT: port(4002),
     LOG_LEVEL: logLevel,
     IMAGE_FOLDER: z.string({ error: 'IMAGE_FOLDER is required: the directory of DICOM files' }),
-    SOURCE_NAME: z.string().regex(/^[a-z0-9-]+$/).default('folder'),
+    SOURCE_NAME: z
+      .string()
+      .regex(/^[a-z0-9-]+$/)
+      .default('folder'),
     PUBLIC_URL: httpUrl.optional(),
   })
   .transform((env) => ({

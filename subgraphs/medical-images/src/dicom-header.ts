@@ -1,3 +1,4 @@
+import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 
 /** The header attributes medfed indexes. Patient-identifying attributes are deliberately absent. */
@@ -20,6 +21,8 @@ export interface DicomHeader {
   readonly sliceThickness: number | null;
   readonly imagePositionPatient: readonly number[] | null;
   readonly imageOrientationPatient: readonly number[] | null;
+  /** Byte offset where native (defined-length) pixel data ends; null if encapsulated/absent. */
+  readonly pixelDataEnd: number | null;
 }
 
 /** Why a file is not an indexable DICOM image; `reason` is safe to log (no patient data). */
@@ -31,6 +34,7 @@ export class DicomHeaderError extends Error {
 }
 
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
+const DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1.99';
 const UID = /^[0-9]+(\.[0-9]+)*$/;
 
 /**
@@ -63,13 +67,21 @@ export function parseDicomHeader(bytes: Uint8Array): DicomHeader {
   const modality = str('x00080060');
   if (!modality) throw new DicomHeaderError('missing Modality');
   const spacing = numbers('x00280030') ?? numbers('x00181164');
+  const pixels = dataSet.elements['x7fe00010'];
+  const transferSyntaxUID = str('x00020010')?.replace(/\0/g, '') ?? IMPLICIT_VR_LITTLE_ENDIAN;
+  // Offsets in a deflated dataset are offsets in the inflated stream, not in the file.
+  const definedLength =
+    pixels &&
+    !pixels.hadUndefinedLength &&
+    pixels.length !== 0xffffffff &&
+    transferSyntaxUID !== DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN;
   const frames = firstNumber('x00280008');
   return {
     sopInstanceUID: uid('x00080018', 'SOPInstanceUID'),
     sopClassUID: uid('x00080016', 'SOPClassUID'),
     studyInstanceUID: uid('x0020000d', 'StudyInstanceUID'),
     seriesInstanceUID: uid('x0020000e', 'SeriesInstanceUID'),
-    transferSyntaxUID: str('x00020010')?.replace(/\0/g, '') ?? IMPLICIT_VR_LITTLE_ENDIAN,
+    transferSyntaxUID,
     modality: modality.toUpperCase(),
     bodyPart: str('x00180015')?.toUpperCase() ?? null,
     seriesDescription: str('x0008103e'),
@@ -83,12 +95,13 @@ export function parseDicomHeader(bytes: Uint8Array): DicomHeader {
     sliceThickness: firstNumber('x00180050'),
     imagePositionPatient: numbers('x00200032'),
     imageOrientationPatient: numbers('x00200037'),
+    pixelDataEnd: definedLength ? pixels.dataOffset + pixels.length : null,
   };
 }
 
 function parseDataSet(bytes: Uint8Array): dicomParser.DataSet {
   try {
-    return dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010' });
+    return dicomParser.parseDicom(bytes, { untilTag: 'x7fe00010', inflater });
   } catch (error) {
     const reason = describe(error);
     if (!/DICM prefix not found/i.test(reason)) throw new DicomHeaderError(reason);
@@ -111,4 +124,13 @@ function describe(error: unknown): string {
     return String((error as { exception: unknown }).exception);
   }
   return 'unreadable';
+}
+
+/** Deflated Explicit VR Little Endian: the dataset after the meta header is raw-deflated. */
+function inflater(bytes: Uint8Array, position: number): Uint8Array {
+  const inflated = inflateRawSync(bytes.subarray(position));
+  const out = new Uint8Array(position + inflated.length);
+  out.set(bytes.subarray(0, position));
+  out.set(inflated, position);
+  return out;
 }

@@ -48,7 +48,7 @@ export async function createFolderImageSource(options: {
     report,
     getByIds: (ids) => Promise.resolve(ids.map((id) => byId.get(id)?.record)),
 
-    search(filter: ImageFilter, page) {
+    async search(filter: ImageFilter, page) {
       const matching = entries.filter((e) => matchesFilter(e.record, filter));
       const after = page.after ? decodeCursor(page.after) : null;
       const start = after === null ? 0 : firstAfter(matching, after);
@@ -60,7 +60,7 @@ export async function createFolderImageSource(options: {
         hasNextPage: start + slice.length < matching.length,
         endCursor: last ? encodeCursor(last.sortKey) : null,
       };
-      return Promise.resolve(result);
+      return result;
     },
 
     findCompatible(requirements, limit) {
@@ -101,6 +101,11 @@ async function indexFolder(root: string, source: string, log: Logger) {
       const path = files[i]!;
       try {
         const { header, size } = await readHeader(path);
+        if (header.pixelDataEnd !== null && header.pixelDataEnd > size) {
+          throw new DicomHeaderError(
+            `truncated: pixel data needs ${header.pixelDataEnd} bytes, file has ${size}`,
+          );
+        }
         const record = toImageRecord(source, header, size);
         results[i] = { record, path, sortKey: sortKeyOf(record) };
       } catch (error) {

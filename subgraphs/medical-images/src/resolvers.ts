@@ -83,7 +83,12 @@ export const resolvers: GraphQLResolverMap<MedicalImagesContext> = {
   },
   Model: {
     medicalImages: async (
-      model: { id: string; modality?: string | null; bodyPart?: string | null; imageTypes?: string[] },
+      model: {
+        id: string;
+        modality?: string | null;
+        bodyPart?: string | null;
+        imageTypes?: string[];
+      },
       args: { first: number },
       ctx: MedicalImagesContext,
     ) => {

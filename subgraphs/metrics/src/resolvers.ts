@@ -41,7 +41,8 @@ export const resolvers: GraphQLResolverMap<MetricsContext> = {
       _: unknown,
       args: { subjectType: SubjectType; subjectId: string; name?: string | null },
       ctx: MetricsContext,
-    ) => withName(await ctx.metricsOf.load({ type: args.subjectType, id: args.subjectId }), args.name),
+    ) =>
+      withName(await ctx.metricsOf.load({ type: args.subjectType, id: args.subjectId }), args.name),
   },
   Mutation: {
     recordMetric: (_: unknown, args: { input: unknown }, ctx: MetricsContext) => {
