@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '#common/config/load-config.js';
+import { readConfig } from './config.js';
+
+describe('gateway config', () => {
+  it('reads a subgraph list with safe defaults (limits on, introspection off)', () => {
+    const config = readConfig({
+      SUBGRAPHS: 'ai-models=http://a:1/graphql, metrics=http://m:2/graphql',
+    });
+    expect(config.supergraph).toEqual({
+      kind: 'subgraphs',
+      subgraphs: [
+        { name: 'ai-models', url: 'http://a:1/graphql' },
+        { name: 'metrics', url: 'http://m:2/graphql' },
+      ],
+      pollIntervalMs: 10_000,
+    });
+    expect(config.introspection).toBe(false);
+    expect(config.limits).toEqual({
+      maxDepth: 12,
+      maxAliases: 30,
+      maxTokens: 5000,
+      maxBodyBytes: 102400,
+    });
+  });
+
+  it('takes --supergraph over the environment', () => {
+    const config = readConfig({ SUBGRAPHS: 'a=http://a/graphql' }, [
+      '--supergraph',
+      '/etc/sg.graphql',
+      '--port',
+      '9',
+    ]);
+    expect(config.supergraph).toEqual({ kind: 'file', path: '/etc/sg.graphql' });
+    expect(config.port).toBe(9);
+  });
+
+  it.each([
+    [{}, /set exactly one of SUBGRAPHS/],
+    [{ SUBGRAPHS: 'a=http://a', SUPERGRAPH_PATH: '/x' }, /set exactly one/],
+    [{ SUBGRAPHS: 'a=ftp://a' }, /"a=ftp:\/\/a" is not name=http\(s\):\/\/url/],
+    [{ SUBGRAPHS: 'A B=http://a' }, /is not name=/],
+    [{ SUBGRAPHS: 'a=http://a,a=http://b' }, /listed twice/],
+    [{ SUBGRAPHS: 'a=http://a', MAX_DEPTH: '0' }, /MAX_DEPTH/],
+    [{ SUBGRAPHS: 'a=http://a', INTROSPECTION: 'sometimes' }, /INTROSPECTION/],
+  ])('refuses %o', (env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => readConfig({}, ['--superglue', 'x'])).toThrow(/superglue/);
+  });
+});
