@@ -22,8 +22,8 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
       ignoreIntrospection: true,
       flattenFragments: true,
       ...reportAs('QUERY_TOO_DEEP'),
-    }) as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, ...reportAs('TOO_MANY_ALIASES') }) as ValidationRule,
+    }),
+    maxAliasesRule({ n: limits.maxAliases, ...reportAs('TOO_MANY_ALIASES') }),
   ];
 }
 

@@ -13,7 +13,8 @@ export interface DynamoConnection {
  * SDK's default endpoint and credential chain, a URL targets DynamoDB Local or another dynalite.
  */
 export async function connectDynamo(options: {
-  endpoint: 'embedded' | 'aws' | string;
+  /** `embedded`, `aws`, or an endpoint URL. */
+  endpoint: string;
   region: string;
   dynalitePath?: string | undefined;
 }): Promise<DynamoConnection> {

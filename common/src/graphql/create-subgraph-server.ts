@@ -2,12 +2,7 @@ import { ApolloServer, type ContextFunction } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../logging/create-logger.js';
 import { baseUrlOf, createHttpApp } from '../http/create-http-app.js';
@@ -55,8 +50,8 @@ export async function createSubgraphServer<TContext extends object>(
   });
   await apollo.start();
 
-  const context: ContextFunction<[FastifyRequest, FastifyReply], TContext> = async (request) =>
-    options.context(request);
+  const context: ContextFunction<[FastifyRequest, FastifyReply], TContext> = (request) =>
+    Promise.resolve(options.context(request));
   await app.register(fastifyApollo(apollo), { path: '/graphql', context });
   app.get('/health', async () => ({ status: 'ok', subgraph: options.name }));
   await options.routes?.(app);

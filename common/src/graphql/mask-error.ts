@@ -31,7 +31,8 @@ export function createErrorMasker(log: Logger) {
     }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && SAFE_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
-      const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+      const extensions = { ...formatted.extensions };
+      delete extensions['stacktrace'];
       return { ...formatted, extensions };
     }
     log.error(

@@ -7,11 +7,12 @@ import type { Logger } from '../logging/create-logger.js';
  * and a body size limit.
  */
 export function createHttpApp(options: { log: Logger; bodyLimitBytes: number }): FastifyInstance {
+  const loggerInstance: FastifyBaseLogger = options.log;
   return Fastify({
-    loggerInstance: options.log as FastifyBaseLogger,
+    loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
-  }) as unknown as FastifyInstance;
+  });
 }
 
 /** The http://host:port a listening Fastify app is reachable at. */

@@ -243,8 +243,9 @@ function toItem(record: ModelRecord): Record<string, AttributeValue> {
 }
 
 function fromItem(item: Record<string, AttributeValue>): ModelRecord {
-  const { pk: _pk, ...rest } = unmarshall(item);
-  return rest as ModelRecord;
+  const record = unmarshall(item);
+  delete record['pk'];
+  return record as ModelRecord;
 }
 
 function backoff(attempt: number): Promise<void> {

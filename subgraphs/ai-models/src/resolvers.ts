@@ -1,6 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import { newModelSchema, type ModelRecord } from './model.js';
 import type { ModelFilter, ModelStore } from './model-store.js';

@@ -36,7 +36,10 @@ beforeAll(async () => {
   await copyFile(pydicomFile('rtplan.dcm'), join(dir, 'bad', 'rtplan.dcm'));
   await copyFile(brain.files[1]!, join(dir, 'bad', 'duplicate.dcm'));
   // The same instance as MR_small.dcm, re-encoded big-endian: a duplicate, not a second image.
-  await copyFile(pydicomFile('MR_small_bigendian.dcm'), join(dir, 'real', 'MR_small_reencoded_bigendian.dcm'));
+  await copyFile(
+    pydicomFile('MR_small_bigendian.dcm'),
+    join(dir, 'real', 'MR_small_reencoded_bigendian.dcm'),
+  );
   const captured = captureLogger();
   records = captured.records;
   source = await createFolderImageSource({ root: dir, log: captured.log });

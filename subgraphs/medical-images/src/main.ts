@@ -17,6 +17,6 @@ const url = await server.listen({ host: config.host, port: config.port });
 publicUrl ||= url;
 log.info(
   { url: `${url}/graphql`, images: source.report.indexed, skipped: source.report.skipped.length },
-  'medical-images subgraph ready',
+  'subgraph ready',
 );
 onShutdown(log, () => server.close());

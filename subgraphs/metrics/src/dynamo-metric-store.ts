@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ensureTable } from '#common/dynamo/ensure-table.js';
-import { byNameThenSource, subjectKey, type MetricRecord, type SubjectRef } from './metric.js';
+import { byNameThenSource, subjectKey, type MetricRecord } from './metric.js';
 import { metricKey, type MetricStore } from './metric-store.js';
 
 const BATCH_GET_LIMIT = 100;

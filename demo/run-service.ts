@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+export interface RunningService {
+  readonly name: string;
+  /** The URL the service logged when it became ready. */
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts one medfed service (its real main.ts) as a child process with the given environment,
+ * appends its JSON logs to `logFile`, and resolves with the URL from its first log line that has
+ * both `url` and `readyMessage`.
+ */
+export function runService(options: {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  logFile: string;
+  readyMessage: string;
+  timeoutMs?: number;
+}): Promise<RunningService> {
+  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  child.stderr.pipe(log);
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`${options.name} did not become ready; see ${options.logFile}`));
+    }, options.timeoutMs ?? 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${options.name} exited with code ${code}; see ${options.logFile}`));
+    });
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      log.write(`${line}\n`);
+      let record: { msg?: string; url?: string };
+      try {
+        record = JSON.parse(line) as { msg?: string; url?: string };
+      } catch {
+        return;
+      }
+      if (record.msg === options.readyMessage && record.url) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve({ name: options.name, url: record.url, child, stop });
+      }
+    });
+  });
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, type-checks, lints, then runs every test
+# (unit, integration against dynalite, end-to-end through real HTTP servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/ensure-deps.sh
+ensure_node
+ensure_npm_packages
+# python3-pydicom: its corpus of real DICOM files is read by the tests (never copied into the repo).
+ensure_debian_packages python3-pydicom
+echo "» typecheck"
+npx tsc -p tsconfig.json --noEmit
+echo "» lint"
+npx eslint . --max-warnings 0
+npx prettier --check . --log-level warn
+echo "» tests"
+npx vitest run "$@"

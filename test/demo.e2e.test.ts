@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, expect, it } from 'vitest';
+
+/**
+ * The README's demo command, run for real: dynalite plus the four services' own main.ts as
+ * separate processes. Guards the "two commands" promise and every service's entry point.
+ */
+const dir = await mkdtemp(join(tmpdir(), 'medfed-demo-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+it('runs the seed query across separately started services and exits cleanly', async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', 'demo/main.ts', '--once', '--port', '0', '--dir', dir],
+    { timeout: 90_000 },
+  );
+  const start = stdout.indexOf('{', stdout.indexOf("The seed's federated query"));
+  const json = stdout.slice(start, stdout.indexOf('\nGateway:'));
+  const answer = JSON.parse(json) as {
+    models: { name: string; version: string; medicalImages: { type: string; url: string }[] }[];
+  };
+  expect(answer.models).toHaveLength(1);
+  expect(answer.models[0]!.version).toBe('0.6.0-2006.4');
+  expect(answer.models[0]!.medicalImages).toHaveLength(24);
+  expect(answer.models[0]!.medicalImages.every((i) => i.type === 'MRI_T1c')).toBe(true);
+  expect(stdout).toMatch(/Gateway: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+
+  // No patient identifiers from the phantoms' headers reach any service log.
+  const logs = join(dir, 'logs');
+  const text = (
+    await Promise.all((await readdir(logs)).map((f) => readFile(join(logs, f), 'utf8')))
+  ).join('');
+  expect(text).toContain('subgraph ready');
+  expect(text).not.toMatch(/PHANTOM\^|19700101|ACC-PHANTOM/);
+}, 120_000);
