@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 ensure_node
 ensure_npm_packages
 # python3-pydicom: its corpus of real DICOM files is read by the tests (never copied into the repo).
-ensure_debian_packages python3-pydicom
+# docker-compose: validates docker/compose.yaml (no Docker engine needed).
+ensure_debian_packages python3-pydicom docker-compose
 echo "» typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "» lint"
