@@ -1,18 +1,19 @@
 import { ApolloServer, type ContextFunction } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import fastifyApollo, { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../logging/create-logger.js';
 import { baseUrlOf, createHttpApp } from '../http/create-http-app.js';
 import { createErrorMasker } from './mask-error.js';
+import type { ResolverMap } from './resolver-map.js';
 
 export interface SubgraphServerOptions<TContext extends object> {
   /** The subgraph's name in the supergraph, e.g. `ai-models`. */
   readonly name: string;
   readonly typeDefs: DocumentNode;
-  readonly resolvers: GraphQLResolverMap<TContext>;
+  readonly resolvers: ResolverMap;
   /** Builds the per-request context (DataLoaders live here: one set per subgraph request). */
   readonly context: (request: FastifyRequest) => TContext | Promise<TContext>;
   readonly log: Logger;

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
+import type { ResolverMap } from '#common/graphql/resolver-map.js';
 import type { z } from 'zod';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import { newModelSchema, type ModelRecord } from './model.js';
@@ -18,7 +18,7 @@ export function createAiModelsContext(store: ModelStore): AiModelsContext {
   };
 }
 
-export const resolvers: GraphQLResolverMap<AiModelsContext> = {
+export const resolvers: ResolverMap = {
   Query: {
     models: (_: unknown, args: ModelFilter, ctx: AiModelsContext) => ctx.store.find(args),
     model: (_: unknown, args: { id: string }, ctx: AiModelsContext) => ctx.modelById.load(args.id),

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
+import type { ResolverMap } from '#common/graphql/resolver-map.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import type { ImageFilter, ImageSource, ModelRequirements } from './image-source.js';
 import type { ImageRecord } from './medical-image.js';
@@ -51,7 +51,7 @@ export function createMedicalImagesContext(
   };
 }
 
-export const resolvers: GraphQLResolverMap<MedicalImagesContext> = {
+export const resolvers: ResolverMap = {
   Query: {
     medicalImage: async (_: unknown, args: { id?: string | null }, ctx: MedicalImagesContext) => {
       if (args.id != null) {

@@ -1,5 +1,5 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import DataLoader from 'dataloader';
+import type { ResolverMap } from '#common/graphql/resolver-map.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import {
   recordMetricSchema,
@@ -35,7 +35,7 @@ const subjectMetrics =
   async (parent: { id: string }, args: { name?: string | null }, ctx: MetricsContext) =>
     withName(await ctx.metricsOf.load({ type, id: parent.id }), args.name);
 
-export const resolvers: GraphQLResolverMap<MetricsContext> = {
+export const resolvers: ResolverMap = {
   Query: {
     metrics: async (
       _: unknown,
