@@ -17,7 +17,7 @@ import {
 } from '../../subgraphs/metrics/src/app.js';
 import { createMemoryMetricStore } from '../../subgraphs/metrics/src/memory-metric-store.js';
 import { build, type GatewayServer } from './app.js';
-import { composeSupergraph } from './supergraph/compose-supergraph.js';
+import { composeSupergraph } from '#common/graphql/compose-supergraph.js';
 
 const log = createLogger({ name: 'test', level: 'silent' });
 const limits = { maxDepth: 12, maxAliases: 30, maxTokens: 5000, maxBodyBytes: 100_000 };

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { composeSupergraph, fetchSubgraphSdl } from './supergraph/compose-supergraph.js';
+import { composeSupergraph, fetchSubgraphSdl } from '#common/graphql/compose-supergraph.js';
 
 /**
  * Writes a supergraph SDL file from running subgraphs, for `gateway --supergraph <file>`:

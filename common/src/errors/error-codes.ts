@@ -4,8 +4,15 @@
  */
 export const ERROR_CODES = {
   BAD_USER_INPUT: { status: 400, title: 'Bad input' },
+  BAD_REQUEST: { status: 400, title: 'Bad request' },
+  UNAUTHENTICATED: { status: 401, title: 'Unauthenticated' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  COMPOSITION_FAILED: { status: 422, title: 'Composition failed' },
+  BREAKING_CHANGE: { status: 409, title: 'Breaking change' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
   NOT_FOUND: { status: 404, title: 'Not found' },
   CONFLICT: { status: 409, title: 'Conflict' },
+  REGISTRY_UNAVAILABLE: { status: 503, title: 'Registry unavailable' },
   QUERY_TOO_LARGE: { status: 413, title: 'Query too large' },
   QUERY_TOO_DEEP: { status: 400, title: 'Query too deep' },
   TOO_MANY_ALIASES: { status: 400, title: 'Too many aliases' },
