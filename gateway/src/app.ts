@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config.js';
 import { limitCodeOf, queryLimitRules } from './query-limits.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { composeFromSubgraphs } from './supergraph/compose-from-subgraphs.js';
+import { registrySupergraphSource } from './supergraph/registry-supergraph-source.js';
 import { supergraphFromFile } from './supergraph/supergraph-file.js';
 import type { SupergraphSource } from './supergraph/supergraph-source.js';
 
@@ -147,6 +148,15 @@ function sourceFor(
   switch (supergraph.kind) {
     case 'file':
       return supergraphFromFile({ path: supergraph.path, log });
+    case 'registry':
+      return registrySupergraphSource({
+        url: supergraph.url,
+        graph: supergraph.graph,
+        token: supergraph.token,
+        cachePath: supergraph.cachePath,
+        startupTimeoutMs: config.startupTimeoutMs,
+        log,
+      });
     case 'subgraphs':
       return composeFromSubgraphs({
         subgraphs: supergraph.subgraphs,

@@ -36,7 +36,8 @@ describe('gateway config', () => {
   });
 
   it.each([
-    [{}, /set exactly one of SUBGRAPHS/],
+    [{}, /set exactly one of REGISTRY_URL, SUBGRAPHS/],
+    [{ REGISTRY_URL: 'http://registry:4100' }, /REGISTRY_TOKEN is required/],
     [{ SUBGRAPHS: 'a=http://a', SUPERGRAPH_PATH: '/x' }, /set exactly one/],
     [{ SUBGRAPHS: 'a=ftp://a' }, /"a=ftp:\/\/a" is not name=http\(s\):\/\/url/],
     [{ SUBGRAPHS: 'A B=http://a' }, /is not name=/],
@@ -46,6 +47,17 @@ describe('gateway config', () => {
   ])('refuses %o', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('follows a registry', () => {
+    const config = readConfig({ REGISTRY_URL: 'http://registry:4100', REGISTRY_TOKEN: 't' });
+    expect(config.supergraph).toEqual({
+      kind: 'registry',
+      url: 'http://registry:4100',
+      graph: 'medfed',
+      token: 't',
+      cachePath: '.medfed/gateway/supergraph.json',
+    });
   });
 
   it('refuses unknown flags', () => {

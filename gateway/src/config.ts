@@ -36,6 +36,13 @@ const schema = z
     LOG_LEVEL: logLevel,
     SUBGRAPHS: subgraphList.optional(),
     SUPERGRAPH_PATH: z.string().min(1).optional(),
+    REGISTRY_URL: httpUrl.optional(),
+    REGISTRY_GRAPH: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/)
+      .default('medfed'),
+    REGISTRY_TOKEN: z.string().min(1).optional(),
+    SUPERGRAPH_CACHE_PATH: z.string().min(1).default('.medfed/gateway/supergraph.json'),
     POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
     STARTUP_TIMEOUT_MS: positiveInt(120_000),
     SUBGRAPH_TIMEOUT_MS: positiveInt(30_000),
@@ -46,11 +53,20 @@ const schema = z
     INTROSPECTION: booleanFlag(false),
   })
   .superRefine((env, ctx) => {
-    if (!env.SUBGRAPHS === !env.SUPERGRAPH_PATH) {
+    const sources = [env.SUBGRAPHS, env.SUPERGRAPH_PATH, env.REGISTRY_URL].filter(Boolean).length;
+    if (sources !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['SUBGRAPHS'],
-        message: 'set exactly one of SUBGRAPHS (name=url,...) or SUPERGRAPH_PATH (--supergraph)',
+        message:
+          'set exactly one of REGISTRY_URL, SUBGRAPHS (name=url,...) or SUPERGRAPH_PATH (--supergraph)',
+      });
+    }
+    if (env.REGISTRY_URL && !env.REGISTRY_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_TOKEN'],
+        message: 'REGISTRY_TOKEN is required with REGISTRY_URL',
       });
     }
   })
@@ -58,13 +74,21 @@ const schema = z
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
-    supergraph: env.SUPERGRAPH_PATH
-      ? ({ kind: 'file', path: env.SUPERGRAPH_PATH } as const)
-      : ({
-          kind: 'subgraphs',
-          subgraphs: env.SUBGRAPHS ?? [],
-          pollIntervalMs: env.POLL_INTERVAL_MS,
-        } as const),
+    supergraph: env.REGISTRY_URL
+      ? ({
+          kind: 'registry',
+          url: env.REGISTRY_URL,
+          graph: env.REGISTRY_GRAPH,
+          token: env.REGISTRY_TOKEN ?? '',
+          cachePath: env.SUPERGRAPH_CACHE_PATH,
+        } as const)
+      : env.SUPERGRAPH_PATH
+        ? ({ kind: 'file', path: env.SUPERGRAPH_PATH } as const)
+        : ({
+            kind: 'subgraphs',
+            subgraphs: env.SUBGRAPHS ?? [],
+            pollIntervalMs: env.POLL_INTERVAL_MS,
+          } as const),
     startupTimeoutMs: env.STARTUP_TIMEOUT_MS,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     limits: {
@@ -95,8 +119,12 @@ export function readConfig(
   });
   return loadConfig('gateway', schema, {
     ...env,
-    ...(values.supergraph ? { SUPERGRAPH_PATH: values.supergraph, SUBGRAPHS: undefined } : {}),
-    ...(values.subgraphs ? { SUBGRAPHS: values.subgraphs, SUPERGRAPH_PATH: undefined } : {}),
+    ...(values.supergraph
+      ? { SUPERGRAPH_PATH: values.supergraph, SUBGRAPHS: undefined, REGISTRY_URL: undefined }
+      : {}),
+    ...(values.subgraphs
+      ? { SUBGRAPHS: values.subgraphs, SUPERGRAPH_PATH: undefined, REGISTRY_URL: undefined }
+      : {}),
     ...(values.port ? { PORT: values.port } : {}),
   });
 }

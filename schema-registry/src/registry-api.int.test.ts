@@ -120,7 +120,10 @@ describe('publishing', () => {
   });
 
   it('refuses a breaking change with 409 unless forced, and the check endpoint reports it', async () => {
-    const without = SDL['ai-models'].replace(/\n\s*"Serving platform[^\n]*\n\s*platform: String!/, '');
+    const without = SDL['ai-models'].replace(
+      /\n\s*"Serving platform[^\n]*\n\s*platform: String!/,
+      '',
+    );
     expect(without.length).toBeLessThan(SDL['ai-models'].length);
     const check = await registry.admin.check('medfed', 'ai-models', { sdl: without });
     expect(check.composes).toBe(true);

@@ -16,7 +16,9 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export async function startRegistry(
   options: { log?: Logger; dynamo?: DynamoConnection; graphs?: string[] } = {},
 ) {
-  const log = options.log ?? createLogger({ name: 'registry', level: process.env['TEST_LOG'] ? 'debug' : 'silent' });
+  const log =
+    options.log ??
+    createLogger({ name: 'registry', level: process.env['TEST_LOG'] ? 'debug' : 'silent' });
   const dynamo = options.dynamo ?? (await connectDynamo({ endpoint: 'embedded', region: 'local' }));
   const tableName = `registry-${randomUUID()}`;
   const store = await createDynamoRegistryStore({ client: dynamo.client, tableName });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dynamoEndpoint, logLevel, port } from './env-schemas.js';
+import { dynamoEndpoint, logLevel, port, registrationEnv, registrationOf } from './env-schemas.js';
 import { loadConfig } from './load-config.js';
 
 /** Configuration shared by subgraphs that keep their data in DynamoDB (ai-models, metrics). */
@@ -20,8 +20,9 @@ export function readDynamoSubgraphConfig(
         .string()
         .regex(/^[A-Za-z0-9_.-]*$/, 'only A-Z a-z 0-9 _ . - allowed')
         .default('medfed-'),
+      ...registrationEnv,
     })
-    .transform((env) => ({
+    .transform((env, ctx) => ({
       host: env.HOST,
       port: env.PORT,
       logLevel: env.LOG_LEVEL,
@@ -31,6 +32,8 @@ export function readDynamoSubgraphConfig(
         dynalitePath: env.DYNALITE_PATH,
       },
       tableName: `${env.TABLE_PREFIX}${subgraph}`,
+      publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+      registration: registrationOf(env, ctx),
     }));
   return loadConfig(subgraph, schema, env);
 }

@@ -27,3 +27,54 @@ export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) 
 export const dynamoEndpoint = z
   .union([z.literal('embedded'), z.literal('aws'), httpUrl])
   .default('embedded');
+
+/**
+ * Self-registration of a subgraph with the schema registry (REGISTER_ON_START=true): where the
+ * registry is, the graph, the token, and the routing URL the gateway should use (PUBLIC_URL,
+ * default the address the service listens on).
+ */
+export const registrationEnv = {
+  REGISTER_ON_START: booleanFlag(false),
+  REGISTRY_URL: httpUrl.optional(),
+  REGISTRY_GRAPH: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/)
+    .default('medfed'),
+  REGISTRY_TOKEN: z.string().min(1).optional(),
+  PUBLIC_URL: httpUrl.optional(),
+};
+
+export type Registration =
+  | { readonly enabled: false }
+  | {
+      readonly enabled: true;
+      readonly url: string;
+      readonly graph: string;
+      readonly token: string;
+    };
+
+export function registrationOf(
+  env: {
+    REGISTER_ON_START: boolean;
+    REGISTRY_URL?: string | undefined;
+    REGISTRY_GRAPH: string;
+    REGISTRY_TOKEN?: string | undefined;
+  },
+  ctx: z.RefinementCtx,
+): Registration {
+  if (!env.REGISTER_ON_START) return { enabled: false };
+  if (!env.REGISTRY_URL || !env.REGISTRY_TOKEN) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['REGISTER_ON_START'],
+      message: 'REGISTER_ON_START needs REGISTRY_URL and REGISTRY_TOKEN',
+    });
+    return { enabled: false };
+  }
+  return {
+    enabled: true,
+    url: env.REGISTRY_URL,
+    graph: env.REGISTRY_GRAPH,
+    token: env.REGISTRY_TOKEN,
+  };
+}

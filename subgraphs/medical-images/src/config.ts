@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '#common/config/load-config.js';
-import { httpUrl, logLevel, port } from '#common/config/env-schemas.js';
+import { logLevel, port, registrationEnv, registrationOf } from '#common/config/env-schemas.js';
 
 const schema = z
   .object({
@@ -12,9 +12,9 @@ const schema = z
       .string()
       .regex(/^[a-z0-9-]+$/)
       .default('folder'),
-    PUBLIC_URL: httpUrl.optional(),
+    ...registrationEnv,
   })
-  .transform((env) => ({
+  .transform((env, ctx) => ({
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
@@ -22,6 +22,7 @@ const schema = z
     sourceName: env.SOURCE_NAME,
     /** Base URL clients use to reach this service; by default the address it listens on. */
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    registration: registrationOf(env, ctx),
   }));
 
 export type MedicalImagesConfig = z.output<typeof schema>;

@@ -1,6 +1,6 @@
 import { createLogger } from '#common/logging/create-logger.js';
-import { onShutdown } from '#common/process/on-shutdown.js';
-import { build, SUBGRAPH_NAME } from './app.js';
+import { startSubgraph } from '../../start-subgraph.js';
+import { build, SUBGRAPH_NAME, typeDefs } from './app.js';
 import { readConfig } from './config.js';
 import { createFolderImageSource } from './folder-image-source.js';
 
@@ -11,12 +11,8 @@ const source = await createFolderImageSource({
   log,
   name: config.sourceName,
 });
+// File URLs are built per request from this base; until PUBLIC_URL or listen() settles it, empty.
 let publicUrl = config.publicUrl ?? '';
 const server = await build({ source, log, publicUrl: () => publicUrl });
-const url = await server.listen({ host: config.host, port: config.port });
+const url = await startSubgraph({ name: SUBGRAPH_NAME, server, typeDefs, log, config });
 publicUrl ||= url;
-log.info(
-  { url: `${url}/graphql`, images: source.report.indexed, skipped: source.report.skipped.length },
-  'subgraph ready',
-);
-onShutdown(log, () => server.close());

@@ -1,0 +1,48 @@
+import { print, type DocumentNode } from 'graphql';
+import type { Registration } from '#common/config/env-schemas.js';
+import type { SubgraphServer } from '#common/graphql/create-subgraph-server.js';
+import type { Logger } from '#common/logging/create-logger.js';
+import { onShutdown } from '#common/process/on-shutdown.js';
+import { registerSubgraph } from '../schema-registry/src/client/register-subgraph.js';
+
+/**
+ * What every subgraph's main does once built: listen, say where, register with the schema
+ * registry when configured (in the background: the registry may come up later), and close
+ * cleanly on SIGINT/SIGTERM. Returns the base URL it listens on.
+ */
+export async function startSubgraph(options: {
+  name: string;
+  server: SubgraphServer;
+  typeDefs: DocumentNode;
+  log: Logger;
+  config: {
+    host: string;
+    port: number;
+    publicUrl?: string | undefined;
+    registration: Registration;
+  };
+  onClose?: () => Promise<void>;
+}): Promise<string> {
+  const { config, log } = options;
+  const url = await options.server.listen({ host: config.host, port: config.port });
+  log.info({ url: `${url}/graphql` }, 'subgraph ready');
+  const stop = new AbortController();
+  if (config.registration.enabled) {
+    void registerSubgraph({
+      registryUrl: config.registration.url,
+      token: config.registration.token,
+      graph: config.registration.graph,
+      name: options.name,
+      url: `${config.publicUrl ?? url}/graphql`,
+      sdl: print(options.typeDefs),
+      log,
+      signal: stop.signal,
+    });
+  }
+  onShutdown(log, async () => {
+    stop.abort();
+    await options.server.close();
+    await options.onClose?.();
+  });
+  return url;
+}
