@@ -118,12 +118,9 @@ async function dispatch(
 
   switch (command) {
     case 'subgraph publish': {
-      const sdl = await readFile(need('schema'), 'utf8');
-      const r = await client.publish(graph, need('name'), {
-        url: need('url'),
-        sdl,
-        force: values.force,
-      });
+      const [name, url, file] = [need('name'), need('url'), need('schema')];
+      const sdl = await readFile(file, 'utf8');
+      const r = await client.publish(graph, name, { url, sdl, force: values.force });
       print(
         `${r.outcome}: ${values.name} in ${graph}, now version ${r.version} (supergraph ${r.supergraphId})`,
         r,
@@ -132,8 +129,9 @@ async function dispatch(
       return EXIT.OK;
     }
     case 'subgraph check': {
-      const sdl = await readFile(need('schema'), 'utf8');
-      const r = await client.check(graph, need('name'), {
+      const [name, file] = [need('name'), need('schema')];
+      const sdl = await readFile(file, 'utf8');
+      const r = await client.check(graph, name, {
         sdl,
         ...(values.url ? { url: values.url } : {}),
       });

@@ -149,9 +149,16 @@ export class RegistryService {
       const target = await this.getVersion(graph, toVersion);
       // A rollback may itself be breaking (it usually undoes additions): it is an explicit,
       // admin-only act, so it is forced.
+      // Revisions only grow: a subgraph the rollback changes gets the next revision.
+      const restored = target.subgraphs.map((s): SubgraphRecord => {
+        const now = current.subgraphs.find((c) => c.name === s.name);
+        if (now && now.url === s.url && now.sdl === s.sdl) return now;
+        const revision = (now?.revision ?? s.revision) + 1;
+        return { ...s, revision, updatedAt: this.now().toISOString(), updatedBy: by };
+      });
       const next = await this.accept(
         current,
-        target.subgraphs,
+        restored,
         { force: true, by },
         `rollback to ${toVersion}`,
       );
