@@ -1,4 +1,5 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynalite } from '#common/dynamo/start-dynalite.js';
@@ -9,13 +10,15 @@ import {
   SEED_MODEL_NAME,
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
+import { createRegistryClient } from '../schema-registry/src/client/registry-client.js';
 import { runService, type RunningService } from './run-service.js';
 
 /**
- * The demo on embedded defaults: dynalite, the three subgraphs and the gateway on localhost, each
- * service its own process (as institutions would run them); sample models and generated DICOM
- * phantoms; the seed's federated query; then the gateway stays up until Ctrl-C (or exits with
- * --once).
+ * The demo on embedded defaults: dynalite, the schema registry, the three subgraphs and the
+ * gateway on localhost, each service its own process (as institutions would run them). Each
+ * subgraph joins by publishing itself to the registry; the gateway follows the registry. Then
+ * sample models, generated DICOM phantoms, the seed's federated query; the gateway stays up until
+ * Ctrl-C (or exits with --once).
  */
 const { values } = parseArgs({
   options: {
@@ -51,39 +54,68 @@ process.once('SIGTERM', () => void shutdown(0));
 
 try {
   const common = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' };
-  const dynamoEnv = { ...common, DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_REGION: 'local' };
-  const start = (
-    name: string,
-    entry: string,
-    env: Record<string, string>,
-    readyMessage = 'subgraph ready',
-  ) =>
-    runService({ name, entry, env, readyMessage, logFile: join(logDir, `${name}.log`) }).then(
-      (s) => {
-        services.push(s);
-        say(`  ${name.padEnd(15)} ${s.url}`);
-        return s;
-      },
-    );
-  const [aiModels, medicalImages, metrics] = await Promise.all([
-    start('ai-models', 'subgraphs/ai-models/src/main.ts', dynamoEnv),
-    start('medical-images', 'subgraphs/medical-images/src/main.ts', {
-      ...common,
-      IMAGE_FOLDER: imageDir,
-    }),
-    start('metrics', 'subgraphs/metrics/src/main.ts', dynamoEnv),
+  const dynamoEnv = { DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_REGION: 'local' };
+  const start = (name: string, entry: string, env: Record<string, string>, readyMessage: string) =>
+    runService({
+      name,
+      entry,
+      env: { ...common, ...env },
+      readyMessage,
+      logFile: join(logDir, `${name}.log`),
+    }).then((s) => {
+      services.push(s);
+      say(`  ${name.padEnd(15)} ${s.url}`);
+      return s;
+    });
+
+  // The registry, and one publishing token per institution's subgraph (the admin token stays here).
+  const adminToken = randomBytes(24).toString('base64url');
+  await writeFile(join(root, 'admin-token'), `${adminToken}\n`, { mode: 0o600 });
+  const registry = await start(
+    'schema-registry',
+    'schema-registry/src/main.ts',
+    { ...dynamoEnv, REGISTRY_ADMIN_TOKEN: adminToken },
+    'schema registry ready',
+  );
+  const admin = createRegistryClient({ url: registry.url, token: adminToken });
+  const tokenFor = (holder: string, subgraphs: string[]) => admin.issueToken(holder, subgraphs);
+  const joins = (name: string, holder: string) =>
+    tokenFor(holder, [name]).then((token) => ({
+      REGISTER_ON_START: 'true',
+      REGISTRY_URL: registry.url,
+      REGISTRY_TOKEN: token,
+    }));
+
+  // Each subgraph joins the graph by starting: it publishes itself to the registry.
+  const registered = 'registered with the schema registry';
+  await start(
+    'ai-models',
+    'subgraphs/ai-models/src/main.ts',
+    { ...dynamoEnv, ...(await joins('ai-models', 'Model hub')) },
+    registered,
+  );
+  await Promise.all([
+    start(
+      'medical-images',
+      'subgraphs/medical-images/src/main.ts',
+      { IMAGE_FOLDER: imageDir, ...(await joins('medical-images', 'Hospital A PACS')) },
+      registered,
+    ),
+    start(
+      'metrics',
+      'subgraphs/metrics/src/main.ts',
+      { ...dynamoEnv, ...(await joins('metrics', 'Evaluation lab')) },
+      registered,
+    ),
   ]);
   const gateway = await start(
     'gateway',
     'gateway/src/main.ts',
     {
-      ...common,
       PORT: values.port,
-      SUBGRAPHS: [
-        `ai-models=${aiModels.url}`,
-        `medical-images=${medicalImages.url}`,
-        `metrics=${metrics.url}`,
-      ].join(','),
+      REGISTRY_URL: registry.url,
+      REGISTRY_TOKEN: await tokenFor('gateway', []),
+      SUPERGRAPH_CACHE_PATH: join(root, 'gateway', 'supergraph.json'),
       INTROSPECTION: 'true',
     },
     'gateway ready',
@@ -109,6 +141,10 @@ try {
 
   say(`\nGateway: ${gateway.url}  (POST GraphQL; introspection is on for the demo)`);
   say(`Health:  ${gateway.url.replace(/graphql$/, 'health')}`);
+  say(`Registry: ${registry.url}  (admin token in ${join(root, 'admin-token')})`);
+  say(
+    `          npm run medfed -- supergraph history --registry ${registry.url} --token "$(cat ${join(root, 'admin-token')})"`,
+  );
   say(`Logs:    ${logDir}`);
   say(`Try:     curl -s ${gateway.url} -H 'content-type: application/json' \\`);
   say(

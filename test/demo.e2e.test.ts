@@ -6,8 +6,9 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 
 /**
- * The README's demo command, run for real: dynalite plus the four services' own main.ts as
- * separate processes. Guards the "two commands" promise and every service's entry point.
+ * The README's demo command, run for real: dynalite plus the five services' own main.ts as
+ * separate processes, joined through the schema registry. Guards the "two commands" promise and
+ * every service's entry point.
  */
 const dir = await mkdtemp(join(tmpdir(), 'medfed-demo-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -35,5 +36,18 @@ it('runs the seed query across separately started services and exits cleanly', a
     await Promise.all((await readdir(logs)).map((f) => readFile(join(logs, f), 'utf8')))
   ).join('');
   expect(text).toContain('subgraph ready');
+  // Each subgraph joined through the registry, and the gateway followed it.
+  const registry = await readFile(join(logs, 'schema-registry.log'), 'utf8');
+  const changes = registry.split('\n').filter((l) => l.includes('"graph changed"'));
+  expect(changes.map((l) => (JSON.parse(l) as { reason: string }).reason).sort()).toEqual([
+    'add ai-models',
+    'add medical-images',
+    'add metrics',
+  ]);
+  expect(await readFile(join(logs, 'gateway.log'), 'utf8')).toContain('gateway ready');
+  // No secret reaches a log: neither the admin token nor any issued token.
+  const adminToken = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
+  expect(text).not.toContain(adminToken);
+  expect(text).not.toMatch(/mfr_/);
   expect(text).not.toMatch(/PHANTOM\^|19700101|ACC-PHANTOM/);
 }, 120_000);

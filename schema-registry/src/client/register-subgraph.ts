@@ -9,8 +9,9 @@ import {
 /**
  * Publishes a subgraph to the registry when it starts, so an institution joins the graph by
  * starting its service. Network failures and 5xx are retried with backoff (the registry may come
- * up later); a refusal (4xx: does not compose, breaking, not allowed) is logged with the registry's
- * reason and not retried; the subgraph keeps serving either way.
+ * up later), and so is COMPOSITION_FAILED (a subgraph this one extends may not have joined yet);
+ * any other refusal (invalid, breaking, not allowed) is logged with the registry's reason and not
+ * retried. The subgraph keeps serving either way.
  */
 export async function registerSubgraph(options: {
   registryUrl: string;
@@ -41,7 +42,9 @@ export async function registerSubgraph(options: {
       );
       return result;
     } catch (error) {
-      if (error instanceof RegistryClientError && error.status >= 400 && error.status < 500) {
+      // Not composing yet may only mean a subgraph this one depends on has not joined: retry.
+      const waitingForOthers = error instanceof RegistryClientError && error.code === 'COMPOSITION_FAILED';
+      if (error instanceof RegistryClientError && error.status >= 400 && error.status < 500 && !waitingForOthers) {
         log.error(
           { graph: options.graph, status: error.status, code: error.code, reason: error.message },
           'the schema registry refused this subgraph',

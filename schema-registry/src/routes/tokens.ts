@@ -14,8 +14,8 @@ export function tokenRoutes(app: RegistryApp): void {
         body: Type.Object({
           holder: Type.String({ minLength: 1, maxLength: 128 }),
           subgraphs: Type.Array(Type.String({ pattern: `${NAME_PATTERN}|^\\*$` }), {
-            minItems: 1,
             maxItems: 256,
+            description: 'Subgraphs it may publish; empty for a read-only token (e.g. a gateway)',
           }),
         }),
         response: {
