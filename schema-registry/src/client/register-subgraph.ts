@@ -43,8 +43,14 @@ export async function registerSubgraph(options: {
       return result;
     } catch (error) {
       // Not composing yet may only mean a subgraph this one depends on has not joined: retry.
-      const waitingForOthers = error instanceof RegistryClientError && error.code === 'COMPOSITION_FAILED';
-      if (error instanceof RegistryClientError && error.status >= 400 && error.status < 500 && !waitingForOthers) {
+      const waitingForOthers =
+        error instanceof RegistryClientError && error.code === 'COMPOSITION_FAILED';
+      if (
+        error instanceof RegistryClientError &&
+        error.status >= 400 &&
+        error.status < 500 &&
+        !waitingForOthers
+      ) {
         log.error(
           { graph: options.graph, status: error.status, code: error.code, reason: error.message },
           'the schema registry refused this subgraph',
