@@ -13,7 +13,15 @@ describe('docker/', () => {
     const run = (args: string[]) =>
       promisify(execFile)('docker-compose', ['-f', 'docker/compose.yaml', ...args], {
         cwd: root,
-        env: { ...process.env, IMAGE_FOLDER: '/srv/dicom' },
+        env: {
+          ...process.env,
+          IMAGE_FOLDER: '/srv/dicom',
+          REGISTRY_ADMIN_TOKEN: 'x'.repeat(32),
+          AI_MODELS_TOKEN: 't1',
+          MEDICAL_IMAGES_TOKEN: 't2',
+          METRICS_TOKEN: 't3',
+          GATEWAY_TOKEN: 't4',
+        },
       });
     await run(['config', '--quiet']);
     const { stdout } = await run(['config', '--services']);
@@ -23,10 +31,24 @@ describe('docker/', () => {
       'gateway',
       'medical-images',
       'metrics',
+      'schema-registry',
     ]);
     const { stdout: full } = await run(['config']);
-    expect(full).toMatch(/ai-models=http:\/\/ai-models:4001\/graphql/);
+    expect(full).toContain('REGISTRY_URL: http://schema-registry:4100');
+    expect(full).toContain('REGISTER_ON_START:');
     expect(full).toContain('/srv/dicom:/data/images:ro');
+  });
+
+  it('refuses to start without the registry admin token, saying so', async () => {
+    const refused = await promisify(execFile)(
+      'docker-compose',
+      ['-f', 'docker/compose.yaml', 'config', '--quiet'],
+      {
+        cwd: root,
+        env: { PATH: process.env['PATH'] },
+      },
+    ).catch((e: unknown) => e as { stderr: string });
+    expect((refused as { stderr: string }).stderr).toMatch(/set REGISTRY_ADMIN_TOKEN/);
   });
 
   it('Dockerfile copies paths that exist and starts a main that exists for every service', () => {
@@ -38,6 +60,7 @@ describe('docker/', () => {
     for (const service of ['ai-models', 'medical-images', 'metrics']) {
       expect(existsSync(join(root, 'subgraphs', service, 'src/main.ts'))).toBe(true);
     }
+    expect(existsSync(join(root, 'schema-registry/src/main.ts'))).toBe(true);
     expect(existsSync(join(root, 'gateway/src/main.ts'))).toBe(true);
     expect(dockerfile).toContain('APOLLO_TELEMETRY_DISABLED=1');
   });

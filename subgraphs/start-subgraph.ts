@@ -19,6 +19,7 @@ export async function startSubgraph(options: {
     host: string;
     port: number;
     publicUrl?: string | undefined;
+    routingUrl?: string | undefined;
     registration: Registration;
   };
   onClose?: () => Promise<void>;
@@ -33,7 +34,7 @@ export async function startSubgraph(options: {
       token: config.registration.token,
       graph: config.registration.graph,
       name: options.name,
-      url: `${config.publicUrl ?? url}/graphql`,
+      url: `${config.routingUrl ?? config.publicUrl ?? url}/graphql`,
       sdl: print(options.typeDefs),
       log,
       signal: stop.signal,

@@ -33,6 +33,7 @@ export function readDynamoSubgraphConfig(
       },
       tableName: `${env.TABLE_PREFIX}${subgraph}`,
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+      routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),
       registration: registrationOf(env, ctx),
     }));
   return loadConfig(subgraph, schema, env);

@@ -30,8 +30,8 @@ export const dynamoEndpoint = z
 
 /**
  * Self-registration of a subgraph with the schema registry (REGISTER_ON_START=true): where the
- * registry is, the graph, the token, and the routing URL the gateway should use (PUBLIC_URL,
- * default the address the service listens on).
+ * registry is, the graph, the token, and the base URL the gateway should route to (ROUTING_URL,
+ * else PUBLIC_URL, else the address the service listens on).
  */
 export const registrationEnv = {
   REGISTER_ON_START: booleanFlag(false),
@@ -42,6 +42,8 @@ export const registrationEnv = {
     .default('medfed'),
   REGISTRY_TOKEN: z.string().min(1).optional(),
   PUBLIC_URL: httpUrl.optional(),
+  /** Where the gateway reaches this subgraph, if not PUBLIC_URL (e.g. a service name inside a cluster). */
+  ROUTING_URL: httpUrl.optional(),
 };
 
 export type Registration =

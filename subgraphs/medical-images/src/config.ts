@@ -22,6 +22,7 @@ const schema = z
     sourceName: env.SOURCE_NAME,
     /** Base URL clients use to reach this service; by default the address it listens on. */
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),
     registration: registrationOf(env, ctx),
   }));
 
