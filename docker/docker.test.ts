@@ -48,7 +48,7 @@ describe('docker/', () => {
         env: { PATH: process.env['PATH'] },
       },
     ).catch((e: unknown) => e as { stderr: string });
-    expect((refused as { stderr: string }).stderr).toMatch(/set REGISTRY_ADMIN_TOKEN/);
+    expect(refused.stderr).toMatch(/set REGISTRY_ADMIN_TOKEN/);
   });
 
   it('Dockerfile copies paths that exist and starts a main that exists for every service', () => {
