@@ -8,7 +8,8 @@ ensure_node
 ensure_npm_packages
 # python3-pydicom: its corpus of real DICOM files is read by the tests (never copied into the repo).
 # docker-compose: validates docker/compose.yaml (no Docker engine needed).
-ensure_debian_packages python3-pydicom docker-compose
+# dcmtk (dcmdjpeg) and python3-pil: reference decoders the pixel tests compare against.
+ensure_debian_packages python3-pydicom python3-numpy python3-pil dcmtk docker-compose
 echo "» typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "» lint"
