@@ -330,7 +330,7 @@ function errorText(error: unknown): string {
   if (typeof error === 'string') return error;
   if (error instanceof Error) return error.message;
   if (error && typeof error === 'object' && 'exception' in error)
-    return String((error as { exception: unknown }).exception);
+    return String((error).exception);
   return 'unreadable';
 }
 
