@@ -9,6 +9,12 @@ declare module 'dcmjs' {
   const dcmjs: {
     data: {
       DicomDict: typeof DicomDict;
+      DicomMessage: {
+        readFile(
+          buffer: ArrayBuffer,
+          options?: Record<string, unknown>,
+        ): { meta: DicomJson; dict: DicomJson };
+      };
       DicomMetaDictionary: {
         denaturalizeDataset(dataset: Record<string, unknown>): DicomJson;
         naturalizeDataset(dataset: DicomJson): Record<string, unknown>;

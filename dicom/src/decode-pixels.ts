@@ -329,8 +329,7 @@ function parse(bytes: Uint8Array, file: string): dicomParser.DataSet {
 function errorText(error: unknown): string {
   if (typeof error === 'string') return error;
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'exception' in error)
-    return String((error).exception);
+  if (error && typeof error === 'object' && 'exception' in error) return String(error.exception);
   return 'unreadable';
 }
 
