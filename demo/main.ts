@@ -98,7 +98,12 @@ try {
     start(
       'medical-images',
       'subgraphs/medical-images/src/main.ts',
-      { IMAGE_FOLDER: imageDir, ...(await joins('medical-images', 'Hospital A PACS')) },
+      {
+        IMAGE_FOLDER: imageDir,
+        DEID_SECRET: randomBytes(24).toString('base64url'),
+        SITE_NAME: 'Hospital A',
+        ...(await joins('medical-images', 'Hospital A PACS')),
+      },
       registered,
     ),
     start(

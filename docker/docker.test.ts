@@ -21,6 +21,7 @@ describe('docker/', () => {
           MEDICAL_IMAGES_TOKEN: 't2',
           METRICS_TOKEN: 't3',
           GATEWAY_TOKEN: 't4',
+          DEID_SECRET: 's'.repeat(24),
         },
       });
     await run(['config', '--quiet']);

@@ -10,6 +10,7 @@ import {
   SEED_MODEL_NAME,
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
+import { testDeidentifier } from '#common/testing/test-deidentifier.js';
 import { post, startStack, type Stack } from './support/start-stack.js';
 
 let dir: string;
@@ -70,7 +71,15 @@ describe('the seed query through the gateway', () => {
     expect(response.headers.get('content-type')).toBe('application/dicom');
     const bytes = new Uint8Array(await response.arrayBuffer());
     const parsed = dicomParser.parseDicom(bytes);
+    // What leaves is de-identified (PS3.15) and consistent with what the graph says.
     expect(parsed.string('x00080018')).toBe(image!.sopInstanceUID);
+    const originals = series.flatMap((s) => s.sopInstanceUIDs);
+    expect(originals).not.toContain(image!.sopInstanceUID);
+    expect(originals.map((uid) => testDeidentifier.uid(uid))).toContain(image!.sopInstanceUID);
+    expect(parsed.string('x00120062')).toBe('YES');
+    expect(parsed.string('x00100010')).toMatch(/^ANON-[0-9A-F]{16}$/);
+    expect(parsed.string('x00100030') ?? '').toBe('');
+    expect(Buffer.from(bytes).toString('latin1')).not.toMatch(/PHANTOM|ACC-|19700101/);
     const missing = await fetch(
       image!.url.replace(/img-[0-9a-f]+/, 'img-000000000000000000000000'),
     );

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { countCalls } from '#common/testing/count-calls.js';
+import { testDeidentifier } from '#common/testing/test-deidentifier.js';
 import { countDynamoCalls } from '#common/dynamo/count-dynamo-calls.js';
 import { connectDynamo } from '#common/dynamo/create-dynamo-client.js';
 import { createLogger, type Logger } from '#common/logging/create-logger.js';
@@ -49,7 +50,11 @@ export async function startStack(options: { imageDir: string; log?: Logger }) {
   const metrics = countCalls(
     await createDynamoMetricStore({ client: dynamo.client, tableName: `${prefix}metrics` }),
   );
-  const folder = await createFolderImageSource({ root: options.imageDir, log });
+  const folder = await createFolderImageSource({
+    root: options.imageDir,
+    log,
+    pseudonym: testDeidentifier.uid,
+  });
   const images = countCalls(folder);
 
   const subgraphs = new Map<string, { server: SubgraphServer; url: string }>();
@@ -62,7 +67,12 @@ export async function startStack(options: { imageDir: string; log?: Logger }) {
   await startSubgraph('ai-models', await buildAiModels({ store: models.proxy, log }));
   imagesUrl = await startSubgraph(
     'medical-images',
-    await buildMedicalImages({ source: images.proxy, log, publicUrl: () => imagesUrl }),
+    await buildMedicalImages({
+      source: images.proxy,
+      log,
+      publicUrl: () => imagesUrl,
+      deidentifier: testDeidentifier,
+    }),
   );
   await startSubgraph('metrics', await buildMetrics({ store: metrics.proxy, log }));
 

@@ -3,7 +3,9 @@ import {
   type SubgraphServer,
 } from '#common/graphql/create-subgraph-server.js';
 import { loadTypeDefs } from '#common/graphql/load-type-defs.js';
+import { buffer } from 'node:stream/consumers';
 import type { Logger } from '#common/logging/create-logger.js';
+import type { Deidentifier } from '../../../dicom/src/deidentify.js';
 import type { ImageSource } from './image-source.js';
 import { createMedicalImagesContext, resolvers } from './resolvers.js';
 
@@ -18,6 +20,8 @@ export function build(deps: {
   source: ImageSource;
   log: Logger;
   publicUrl: () => string;
+  /** Applied to every file before it leaves (PS3.15 basic profile). */
+  deidentifier: Deidentifier;
 }): Promise<SubgraphServer> {
   return createSubgraphServer({
     name: SUBGRAPH_NAME,
@@ -41,11 +45,12 @@ export function build(deps: {
               detail: `No image with id "${id}"`,
             });
         }
+        const deidentified = deps.deidentifier.file(new Uint8Array(await buffer(file.stream)), id);
         return reply
           .type('application/dicom')
-          .header('content-length', file.sizeBytes)
+          .header('content-length', deidentified.byteLength)
           .header('cache-control', 'private, max-age=3600')
-          .send(file.stream);
+          .send(Buffer.from(deidentified.buffer, deidentified.byteOffset, deidentified.byteLength));
       });
     },
   });

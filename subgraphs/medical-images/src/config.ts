@@ -12,6 +12,13 @@ const schema = z
       .string()
       .regex(/^[a-z0-9-]+$/)
       .default('folder'),
+    /** Per-site secret for PS3.15 pseudonyms (UIDs, patient). Keep it: changing it changes them. */
+    DEID_SECRET: z
+      .string({
+        error: 'DEID_SECRET is required: the site secret for de-identification (16+ characters)',
+      })
+      .min(16, 'DEID_SECRET must be at least 16 characters'),
+    SITE_NAME: z.string().max(64).optional(),
     ...registrationEnv,
   })
   .transform((env, ctx) => ({
@@ -20,6 +27,7 @@ const schema = z
     logLevel: env.LOG_LEVEL,
     imageFolder: env.IMAGE_FOLDER,
     sourceName: env.SOURCE_NAME,
+    deidentification: { siteSecret: env.DEID_SECRET, siteName: env.SITE_NAME },
     /** Base URL clients use to reach this service; by default the address it listens on. */
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),

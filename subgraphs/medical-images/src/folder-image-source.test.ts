@@ -5,6 +5,7 @@ import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureLogger } from '#common/testing/capture-logger.js';
 import { pydicomFile } from '#common/testing/pydicom-corpus.js';
+import { testDeidentifier } from '#common/testing/test-deidentifier.js';
 import { writeBrainMrSeries, writeChestXray } from '#fixtures/dicom-phantoms.js';
 import { createFolderImageSource } from './folder-image-source.js';
 
@@ -42,7 +43,11 @@ beforeAll(async () => {
   );
   const captured = captureLogger();
   records = captured.records;
-  source = await createFolderImageSource({ root: dir, log: captured.log });
+  source = await createFolderImageSource({
+    root: dir,
+    log: captured.log,
+    pseudonym: testDeidentifier.uid,
+  });
 });
 
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -101,10 +106,15 @@ describe('folder image source: queries', () => {
     expect(t1c.nodes).toHaveLength(4);
     expect(t1c.nodes.map((n) => n.instanceNumber)).toEqual([1, 2, 3, 4]);
     const series = await source.search(
-      { seriesInstanceUID: brain.seriesInstanceUID },
+      { seriesInstanceUID: testDeidentifier.uid(brain.seriesInstanceUID) },
       { first: 100 },
     );
     expect(series.totalCount).toBe(4);
+    // Original UIDs never leave: filtering by one finds nothing.
+    expect(
+      (await source.search({ seriesInstanceUID: brain.seriesInstanceUID }, { first: 1 }))
+        .totalCount,
+    ).toBe(0);
     const chest = await source.search({ bodyPart: 'chest', modality: 'cr' }, { first: 100 });
     expect(chest.nodes.map((n) => n.type)).toEqual(['XRAY']);
   });

@@ -37,10 +37,12 @@ interface Entry {
 export async function createFolderImageSource(options: {
   root: string;
   log: Logger;
+  /** Maps instance UIDs to the site's pseudonyms (the de-identifier's `uid`). */
+  pseudonym: (uid: string) => string;
   name?: string;
 }): Promise<ImageSource & { readonly report: FolderIndexReport }> {
   const name = options.name ?? 'folder';
-  const { entries, report } = await indexFolder(options.root, name, options.log);
+  const { entries, report } = await indexFolder(options.root, name, options.log, options.pseudonym);
   const byId = new Map(entries.map((e) => [e.record.id, e]));
 
   return {
@@ -85,7 +87,12 @@ export async function createFolderImageSource(options: {
   };
 }
 
-async function indexFolder(root: string, source: string, log: Logger) {
+async function indexFolder(
+  root: string,
+  source: string,
+  log: Logger,
+  pseudonym: (uid: string) => string,
+) {
   const files = (await readdir(root, { recursive: true, withFileTypes: true }))
     .filter((d) => d.isFile() && !d.name.startsWith('.'))
     .map((d) => join(d.parentPath, d.name))
@@ -106,7 +113,7 @@ async function indexFolder(root: string, source: string, log: Logger) {
             `truncated: pixel data needs ${header.pixelDataEnd} bytes, file has ${size}`,
           );
         }
-        const record = toImageRecord(source, header, size);
+        const record = toImageRecord(source, header, size, pseudonym);
         results[i] = { record, path, sortKey: sortKeyOf(record) };
       } catch (error) {
         const reason =

@@ -1,4 +1,5 @@
 import { createLogger } from '#common/logging/create-logger.js';
+import { createDeidentifier } from '../../../dicom/src/deidentify.js';
 import { startSubgraph } from '../../start-subgraph.js';
 import { build, SUBGRAPH_NAME, typeDefs } from './app.js';
 import { readConfig } from './config.js';
@@ -6,13 +7,15 @@ import { createFolderImageSource } from './folder-image-source.js';
 
 const config = readConfig(process.env);
 const log = createLogger({ name: SUBGRAPH_NAME, level: config.logLevel });
+const deidentifier = createDeidentifier(config.deidentification);
 const source = await createFolderImageSource({
   root: config.imageFolder,
   log,
   name: config.sourceName,
+  pseudonym: deidentifier.uid,
 });
 // File URLs are built per request from this base; until PUBLIC_URL or listen() settles it, empty.
 let publicUrl = config.publicUrl ?? '';
-const server = await build({ source, log, publicUrl: () => publicUrl });
+const server = await build({ source, log, publicUrl: () => publicUrl, deidentifier });
 const url = await startSubgraph({ name: SUBGRAPH_NAME, server, typeDefs, log, config });
 publicUrl ||= url;

@@ -67,19 +67,24 @@ export function classifyImageType(h: DicomHeader): string {
   }
 }
 
+/**
+ * The record an image source keeps and serves. `pseudonym` maps instance UIDs to the site's
+ * pseudonyms (PS3.15), so original UIDs never leave the institution through queries.
+ */
 export function toImageRecord(
   source: string,
   header: DicomHeader,
   sizeBytes: number | null,
+  pseudonym: (uid: string) => string,
 ): ImageRecord {
   return {
     id: imageIdFor(source, header.sopInstanceUID),
     type: classifyImageType(header),
     format: 'DICOM',
-    sopInstanceUID: header.sopInstanceUID,
+    sopInstanceUID: pseudonym(header.sopInstanceUID),
     sopClassUID: header.sopClassUID,
-    studyInstanceUID: header.studyInstanceUID,
-    seriesInstanceUID: header.seriesInstanceUID,
+    studyInstanceUID: pseudonym(header.studyInstanceUID),
+    seriesInstanceUID: pseudonym(header.seriesInstanceUID),
     transferSyntaxUID: header.transferSyntaxUID,
     modality: header.modality,
     bodyPart: header.bodyPart,
