@@ -148,9 +148,9 @@ export class DeidentificationError extends Error {
 
 export interface Deidentifier {
   /** The pseudonym for a UID: stable for this site's secret. */
-  uid(original: string): string;
+  readonly uid: (original: string) => string;
   /** A de-identified copy of a Part 10 file. */
-  file(bytes: Uint8Array, name?: string): Uint8Array;
+  readonly file: (bytes: Uint8Array, name?: string) => Uint8Array;
 }
 
 export function createDeidentifier(options: {
