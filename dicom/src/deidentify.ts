@@ -149,6 +149,8 @@ export class DeidentificationError extends Error {
 export interface Deidentifier {
   /** The pseudonym for a UID: stable for this site's secret. */
   readonly uid: (original: string) => string;
+  /** The keyed pseudonym for a patient ID (the one written into de-identified files). */
+  readonly patient: (patientId: string) => string;
   /** A de-identified copy of a Part 10 file. */
   readonly file: (bytes: Uint8Array, name?: string) => Uint8Array;
 }
@@ -217,6 +219,7 @@ export function createDeidentifier(options: {
 
   return {
     uid,
+    patient: pseudonym,
     file(bytes, name = 'image') {
       let message: { meta: Dataset; dict: Dataset };
       try {

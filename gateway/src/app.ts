@@ -7,6 +7,9 @@ import { baseUrlOf, createHttpApp } from '#common/http/create-http-app.js';
 import { createErrorMasker } from '#common/graphql/mask-error.js';
 import type { Logger } from '#common/logging/create-logger.js';
 import type { GatewayConfig } from './config.js';
+import type { JWK } from 'jose';
+import { createIdentitySigner, type Identity } from '#common/auth/identity-token.js';
+import { createAuthenticator, type AuthConfig } from './auth/authenticate.js';
 import { limitCodeOf, queryLimitRules } from './query-limits.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { composeFromSubgraphs } from './supergraph/compose-from-subgraphs.js';
@@ -33,7 +36,12 @@ export function build(
   config: Pick<
     GatewayConfig,
     'supergraph' | 'limits' | 'introspection' | 'subgraphTimeoutMs' | 'startupTimeoutMs'
-  >,
+  > & {
+    /** Who may call; undefined: open (only for in-process tests and development). */
+    auth?: AuthConfig | undefined;
+    /** Ed25519 private JWK that signs identities for subgraphs; undefined: unsigned. */
+    identityPrivateKey?: JWK | undefined;
+  },
   deps: { log: Logger; source?: SupergraphSource },
 ): GatewayServer {
   // Apollo's gateway reports usage to Apollo unless told not to; medfed never phones home.
@@ -42,6 +50,10 @@ export function build(
   const abort = new AbortController();
   const source = deps.source ?? sourceFor(config, log, abort.signal);
 
+  const signer = config.identityPrivateKey
+    ? createIdentitySigner(config.identityPrivateKey)
+    : undefined;
+  const authenticator = config.auth ? createAuthenticator(config.auth) : undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: source,
     logger: log.child({ component: 'apollo-gateway' }),
@@ -51,6 +63,7 @@ export function build(
         url: url ?? '',
         timeoutMs: config.subgraphTimeoutMs,
         log,
+        ...(signer ? { signIdentity: async (identity: Identity) => (await signer)(identity) } : {}),
       }),
   });
   let schemaId: string | undefined;
@@ -117,8 +130,11 @@ export function build(
         .send(graphqlErrorBody('The gateway has not loaded a schema yet', 'SCHEMA_NOT_LOADED'));
     },
   });
-  const ready = apollo.start().then(() => {
-    handler = fastifyApolloHandler(apollo) as RouteHandlerMethod;
+  const ready = Promise.all([apollo.start(), signer, authenticator]).then(([, , authenticate]) => {
+    handler = fastifyApolloHandler(apollo, {
+      context: async (request: FastifyRequest) =>
+        authenticate ? { identity: await authenticate(request.headers) } : {},
+    }) as RouteHandlerMethod;
   });
   ready.catch((error: unknown) => log.error({ err: error }, 'gateway failed to load a supergraph'));
 

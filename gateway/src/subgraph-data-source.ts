@@ -1,6 +1,10 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { IDENTITY_HEADER, type Identity } from '#common/auth/identity-token.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
+
+/** The gateway's own calls (schema introspection) carry no caller and no scopes. */
+const GATEWAY_IDENTITY: Identity = { subject: 'medfed-gateway', scopes: [] };
 import type { Logger } from '#common/logging/create-logger.js';
 
 /**
@@ -11,7 +15,14 @@ import type { Logger } from '#common/logging/create-logger.js';
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource {
   constructor(
-    private readonly subgraph: { name: string; url: string; timeoutMs: number; log: Logger },
+    private readonly subgraph: {
+      name: string;
+      url: string;
+      timeoutMs: number;
+      log: Logger;
+      /** Signs the caller's identity for the subgraph; undefined in development mode. */
+      signIdentity?: ((identity: Identity) => Promise<string>) | undefined;
+    },
   ) {
     super({ url: subgraph.url });
     this.fetcher = ((url: string, init: RequestInit) =>
@@ -19,6 +30,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
         ...init,
         signal: AbortSignal.timeout(subgraph.timeoutMs),
       })) as unknown as RemoteGraphQLDataSource['fetcher'];
+  }
+
+  /** Forwards who is asking, signed, so the subgraph can enforce scopes and refuse bypasses. */
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions): Promise<void> {
+    if (!this.subgraph.signIdentity) return;
+    const identity =
+      (options.context as { identity?: Identity } | undefined)?.identity ?? GATEWAY_IDENTITY;
+    options.request.http?.headers.set(IDENTITY_HEADER, await this.subgraph.signIdentity(identity));
   }
 
   override async process(options: GraphQLDataSourceProcessOptions) {

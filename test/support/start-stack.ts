@@ -53,7 +53,7 @@ export async function startStack(options: { imageDir: string; log?: Logger }) {
   const folder = await createFolderImageSource({
     root: options.imageDir,
     log,
-    pseudonym: testDeidentifier.uid,
+    pseudonyms: testDeidentifier,
   });
   const images = countCalls(folder);
 

@@ -6,7 +6,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
 import type { Logger } from '../logging/create-logger.js';
 import { baseUrlOf, createHttpApp } from '../http/create-http-app.js';
+import { IDENTITY_HEADER, type Identity } from '../auth/identity-token.js';
 import { createErrorMasker } from './mask-error.js';
+
+const DEVELOPMENT_IDENTITY: Identity = { subject: 'development', scopes: ['*'] };
+const NO_IDENTITY: Identity = { subject: 'unknown', scopes: [] };
 import type { ResolverMap } from './resolver-map.js';
 
 export interface SubgraphServerOptions<TContext extends object> {
@@ -14,8 +18,16 @@ export interface SubgraphServerOptions<TContext extends object> {
   readonly name: string;
   readonly typeDefs: DocumentNode;
   readonly resolvers: ResolverMap;
-  /** Builds the per-request context (DataLoaders live here: one set per subgraph request). */
-  readonly context: (request: FastifyRequest) => TContext | Promise<TContext>;
+  /**
+   * Builds the per-request context (DataLoaders live here: one set per subgraph request), with
+   * the caller's identity as the gateway vouched for it.
+   */
+  readonly context: (request: FastifyRequest, identity: Identity) => TContext | Promise<TContext>;
+  /**
+   * Verifies the gateway-signed identity on every GraphQL request; requests without a valid one
+   * are refused (401). Undefined only in development mode, where every caller has every scope.
+   */
+  readonly verifyIdentity?: ((token: string) => Promise<Identity>) | undefined;
   readonly log: Logger;
   readonly bodyLimitBytes?: number;
   /** Extra HTTP routes (e.g. file downloads) registered beside /graphql and /health. */
@@ -51,8 +63,29 @@ export async function createSubgraphServer<TContext extends object>(
   });
   await apollo.start();
 
+  const identities = new WeakMap<FastifyRequest, Identity>();
   const context: ContextFunction<[FastifyRequest, FastifyReply], TContext> = (request) =>
-    Promise.resolve(options.context(request));
+    Promise.resolve(
+      options.context(
+        request,
+        identities.get(request) ?? (options.verifyIdentity ? NO_IDENTITY : DEVELOPMENT_IDENTITY),
+      ),
+    );
+  if (options.verifyIdentity) {
+    const verify = options.verifyIdentity;
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith('/graphql')) return;
+      const token = request.headers[IDENTITY_HEADER];
+      const refuse = (message: string) =>
+        reply.code(401).send({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+      if (typeof token !== 'string') return refuse('Requests must come through the gateway');
+      try {
+        identities.set(request, await verify(token));
+      } catch {
+        return refuse('Invalid gateway identity');
+      }
+    });
+  }
   await app.register(fastifyApollo(apollo), { path: '/graphql', context });
   app.get('/health', async () => ({ status: 'ok', subgraph: options.name }));
   await options.routes?.(app);

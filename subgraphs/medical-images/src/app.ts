@@ -4,6 +4,7 @@ import {
 } from '#common/graphql/create-subgraph-server.js';
 import { loadTypeDefs } from '#common/graphql/load-type-defs.js';
 import { buffer } from 'node:stream/consumers';
+import type { Identity } from '#common/auth/identity-token.js';
 import type { Logger } from '#common/logging/create-logger.js';
 import type { Deidentifier } from '../../../dicom/src/deidentify.js';
 import type { ImageSource } from './image-source.js';
@@ -22,12 +23,15 @@ export function build(deps: {
   publicUrl: () => string;
   /** Applied to every file before it leaves (PS3.15 basic profile). */
   deidentifier: Deidentifier;
+  verifyIdentity?: ((token: string) => Promise<Identity>) | undefined;
 }): Promise<SubgraphServer> {
   return createSubgraphServer({
     name: SUBGRAPH_NAME,
     typeDefs,
     resolvers,
-    context: () => createMedicalImagesContext(deps.source, deps.publicUrl()),
+    context: (_request, identity) =>
+      createMedicalImagesContext(deps.source, deps.publicUrl(), identity),
+    verifyIdentity: deps.verifyIdentity,
     log: deps.log,
     routes(app) {
       app.get<{ Params: { file: string } }>('/files/:file', async (request, reply) => {

@@ -1,7 +1,10 @@
 import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 
-/** The header attributes medfed indexes. Patient-identifying attributes are deliberately absent. */
+/**
+ * The header attributes medfed indexes. Patient identity is absent, except the patient ID, which
+ * the indexer turns into a keyed pseudonym at once.
+ */
 export interface DicomHeader {
   readonly sopInstanceUID: string;
   readonly sopClassUID: string;
@@ -21,6 +24,8 @@ export interface DicomHeader {
   readonly sliceThickness: number | null;
   readonly imagePositionPatient: readonly number[] | null;
   readonly imageOrientationPatient: readonly number[] | null;
+  /** Read only to derive a pseudonym at index time; never stored or served. */
+  readonly patientId: string | null;
   /** Byte offset where native (defined-length) pixel data ends; null if encapsulated/absent. */
   readonly pixelDataEnd: number | null;
 }
@@ -95,6 +100,7 @@ export function parseDicomHeader(bytes: Uint8Array): DicomHeader {
     sliceThickness: firstNumber('x00180050'),
     imagePositionPatient: numbers('x00200032'),
     imageOrientationPatient: numbers('x00200037'),
+    patientId: str('x00100020'),
     pixelDataEnd: definedLength ? pixels.dataOffset + pixels.length : null,
   };
 }

@@ -46,7 +46,7 @@ beforeAll(async () => {
   source = await createFolderImageSource({
     root: dir,
     log: captured.log,
-    pseudonym: testDeidentifier.uid,
+    pseudonyms: testDeidentifier,
   });
 });
 

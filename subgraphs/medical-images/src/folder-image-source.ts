@@ -11,7 +11,7 @@ import {
   type ImagePage,
   type ImageSource,
 } from './image-source.js';
-import { toImageRecord, type ImageRecord } from './medical-image.js';
+import { toImageRecord, type ImageRecord, type Pseudonyms } from './medical-image.js';
 
 /** Most headers fit here; larger ones (big private blocks, embedded icons) trigger a full read. */
 const HEADER_PREFIX_BYTES = 256 * 1024;
@@ -37,12 +37,17 @@ interface Entry {
 export async function createFolderImageSource(options: {
   root: string;
   log: Logger;
-  /** Maps instance UIDs to the site's pseudonyms (the de-identifier's `uid`). */
-  pseudonym: (uid: string) => string;
+  /** The site's pseudonyms for UIDs and patients (the de-identifier). */
+  pseudonyms: Pseudonyms;
   name?: string;
 }): Promise<ImageSource & { readonly report: FolderIndexReport }> {
   const name = options.name ?? 'folder';
-  const { entries, report } = await indexFolder(options.root, name, options.log, options.pseudonym);
+  const { entries, report } = await indexFolder(
+    options.root,
+    name,
+    options.log,
+    options.pseudonyms,
+  );
   const byId = new Map(entries.map((e) => [e.record.id, e]));
 
   return {
@@ -87,12 +92,7 @@ export async function createFolderImageSource(options: {
   };
 }
 
-async function indexFolder(
-  root: string,
-  source: string,
-  log: Logger,
-  pseudonym: (uid: string) => string,
-) {
+async function indexFolder(root: string, source: string, log: Logger, pseudonyms: Pseudonyms) {
   const files = (await readdir(root, { recursive: true, withFileTypes: true }))
     .filter((d) => d.isFile() && !d.name.startsWith('.'))
     .map((d) => join(d.parentPath, d.name))
@@ -113,7 +113,7 @@ async function indexFolder(
             `truncated: pixel data needs ${header.pixelDataEnd} bytes, file has ${size}`,
           );
         }
-        const record = toImageRecord(source, header, size, pseudonym);
+        const record = toImageRecord(source, header, size, pseudonyms);
         results[i] = { record, path, sortKey: sortKeyOf(record) };
       } catch (error) {
         const reason =

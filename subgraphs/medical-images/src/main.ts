@@ -12,7 +12,7 @@ const source = await createFolderImageSource({
   root: config.imageFolder,
   log,
   name: config.sourceName,
-  pseudonym: deidentifier.uid,
+  pseudonyms: deidentifier,
 });
 // File URLs are built per request from this base; until PUBLIC_URL or listen() settles it, empty.
 let publicUrl = config.publicUrl ?? '';

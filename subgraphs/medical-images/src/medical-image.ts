@@ -23,6 +23,14 @@ export interface ImageRecord {
   readonly imagePositionPatient: readonly number[] | null;
   readonly imageOrientationPatient: readonly number[] | null;
   readonly sizeBytes: number | null;
+  /** Keyed pseudonym of the patient (links one patient's scans); served only with phi:read. */
+  readonly patientPseudonym: string | null;
+}
+
+/** Maps identifiers to the site's pseudonyms (PS3.15); the de-identifier implements it. */
+export interface Pseudonyms {
+  readonly uid: (uid: string) => string;
+  readonly patient: (patientId: string) => string;
 }
 
 /**
@@ -75,8 +83,9 @@ export function toImageRecord(
   source: string,
   header: DicomHeader,
   sizeBytes: number | null,
-  pseudonym: (uid: string) => string,
+  pseudonyms: Pseudonyms,
 ): ImageRecord {
+  const pseudonym = pseudonyms.uid;
   return {
     id: imageIdFor(source, header.sopInstanceUID),
     type: classifyImageType(header),
@@ -98,5 +107,6 @@ export function toImageRecord(
     imagePositionPatient: header.imagePositionPatient,
     imageOrientationPatient: header.imageOrientationPatient,
     sizeBytes,
+    patientPseudonym: header.patientId ? pseudonyms.patient(header.patientId) : null,
   };
 }

@@ -1,11 +1,14 @@
 import DataLoader from 'dataloader';
 import type { ResolverMap } from '#common/graphql/resolver-map.js';
+import type { Identity } from '#common/auth/identity-token.js';
+import { requireScope, SCOPES } from '#common/auth/require-scope.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import type { ImageFilter, ImageSource, ModelRequirements } from './image-source.js';
 import type { ImageRecord } from './medical-image.js';
 
 export interface MedicalImagesContext {
   readonly source: ImageSource;
+  readonly identity: Identity;
   /** Base URL under which /files/<id>.dcm is served. */
   readonly publicUrl: string;
   readonly imageById: DataLoader<string, ImageRecord | undefined>;
@@ -26,9 +29,11 @@ const MAX_COMPATIBLE = 5000;
 export function createMedicalImagesContext(
   source: ImageSource,
   publicUrl: string,
+  identity: Identity,
 ): MedicalImagesContext {
   return {
     source,
+    identity,
     publicUrl,
     imageById: new DataLoader((ids) => source.getByIds(ids), { maxBatchSize: 10_000 }),
     compatibleImages: new DataLoader(
@@ -109,6 +114,10 @@ export const resolvers: ResolverMap = {
       ctx.imageById.load(ref.id),
     url: (image: ImageParent, _: unknown, ctx: MedicalImagesContext) =>
       `${ctx.publicUrl}/files/${image.id}.dcm`,
+    patientPseudonym: (image: ImageParent, _: unknown, ctx: MedicalImagesContext) => {
+      requireScope(ctx.identity, SCOPES.PHI_READ, 'MedicalImage.patientPseudonym');
+      return image.patientPseudonym;
+    },
     model_id: (image: ImageParent) => {
       const id = image.listedUnderModel;
       return id !== undefined && /^\d{1,9}$/.test(id) ? Number(id) : null;

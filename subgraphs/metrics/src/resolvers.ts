@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ResolverMap } from '#common/graphql/resolver-map.js';
+import type { Identity } from '#common/auth/identity-token.js';
+import { requireScope, SCOPES } from '#common/auth/require-scope.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import {
   recordMetricSchema,
@@ -13,13 +15,15 @@ import type { MetricStore } from './metric-store.js';
 
 export interface MetricsContext {
   readonly store: MetricStore;
+  readonly identity: Identity;
   /** All metrics of all subjects referenced in one subgraph request → one store call. */
   readonly metricsOf: DataLoader<SubjectRef, MetricRecord[], string>;
 }
 
-export function createMetricsContext(store: MetricStore): MetricsContext {
+export function createMetricsContext(store: MetricStore, identity: Identity): MetricsContext {
   return {
     store,
+    identity,
     metricsOf: new DataLoader((subjects) => store.getForSubjects(subjects), {
       cacheKeyFn: subjectKey,
       maxBatchSize: 10_000,
@@ -46,6 +50,7 @@ export const resolvers: ResolverMap = {
   },
   Mutation: {
     recordMetric: (_: unknown, args: { input: unknown }, ctx: MetricsContext) => {
+      requireScope(ctx.identity, SCOPES.METRICS_WRITE, 'recordMetric');
       const parsed = recordMetricSchema.safeParse(args.input);
       if (!parsed.success) {
         throw new MedfedError(
