@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { exportJWK, generateKeyPair } from 'jose';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -68,6 +69,15 @@ try {
       return s;
     });
 
+  // The gateway's identity key pair: subgraphs get only the public half, to refuse bypasses.
+  const identityKeys = await generateKeyPair('EdDSA', { extractable: true });
+  const identity = {
+    GATEWAY_PUBLIC_KEY: JSON.stringify(await exportJWK(identityKeys.publicKey)),
+  };
+  // The demo's own API key (for registering sample models); anonymous callers may read, no PHI.
+  const apiKey = `mfk_${randomBytes(24).toString('base64url')}`;
+  await writeFile(join(root, 'api-key'), `${apiKey}\n`, { mode: 0o600 });
+
   // The registry, and one publishing token per institution's subgraph (the admin token stays here).
   const adminToken = randomBytes(24).toString('base64url');
   await writeFile(join(root, 'admin-token'), `${adminToken}\n`, { mode: 0o600 });
@@ -91,7 +101,7 @@ try {
   await start(
     'ai-models',
     'subgraphs/ai-models/src/main.ts',
-    { ...dynamoEnv, ...(await joins('ai-models', 'Model hub')) },
+    { ...dynamoEnv, ...identity, ...(await joins('ai-models', 'Model hub')) },
     registered,
   );
   await Promise.all([
@@ -102,6 +112,7 @@ try {
         IMAGE_FOLDER: imageDir,
         DEID_SECRET: randomBytes(24).toString('base64url'),
         SITE_NAME: 'Hospital A',
+        ...identity,
         ...(await joins('medical-images', 'Hospital A PACS')),
       },
       registered,
@@ -109,7 +120,7 @@ try {
     start(
       'metrics',
       'subgraphs/metrics/src/main.ts',
-      { ...dynamoEnv, ...(await joins('metrics', 'Evaluation lab')) },
+      { ...dynamoEnv, ...identity, ...(await joins('metrics', 'Evaluation lab')) },
       registered,
     ),
   ]);
@@ -122,6 +133,15 @@ try {
       REGISTRY_TOKEN: await tokenFor('gateway', []),
       SUPERGRAPH_CACHE_PATH: join(root, 'gateway', 'supergraph.json'),
       INTROSPECTION: 'true',
+      IDENTITY_PRIVATE_KEY: JSON.stringify(await exportJWK(identityKeys.privateKey)),
+      AUTH_API_KEYS: JSON.stringify([
+        {
+          name: 'demo',
+          sha256: createHash('sha256').update(apiKey).digest('hex'),
+          scopes: ['models:write', 'metrics:write', 'phi:read'],
+        },
+      ]),
+      AUTH_ANONYMOUS_SCOPES: '',
     },
     'gateway ready',
   );
@@ -129,7 +149,7 @@ try {
   const query = async (q: string, variables?: Record<string, unknown>) => {
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
       body: JSON.stringify({ query: q, variables }),
     });
     const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
@@ -150,6 +170,8 @@ try {
   say(
     `          npm run medfed -- supergraph history --registry ${registry.url} --token "$(cat ${join(root, 'admin-token')})"`,
   );
+  say(`API key: ${join(root, 'api-key')} (X-Api-Key; scopes models:write metrics:write phi:read)`);
+  say('         anonymous requests may read, but not patient pseudonyms (phi:read)');
   say(`Logs:    ${logDir}`);
   say(`Try:     curl -s ${gateway.url} -H 'content-type: application/json' \\`);
   say(

@@ -22,6 +22,8 @@ describe('docker/', () => {
           METRICS_TOKEN: 't3',
           GATEWAY_TOKEN: 't4',
           DEID_SECRET: 's'.repeat(24),
+          GATEWAY_PUBLIC_KEY: '{"kty":"OKP"}',
+          IDENTITY_PRIVATE_KEY: '{"kty":"OKP"}',
         },
       });
     await run(['config', '--quiet']);

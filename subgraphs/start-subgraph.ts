@@ -1,4 +1,6 @@
 import { print, type DocumentNode } from 'graphql';
+import type { JWK } from 'jose';
+import { createIdentityVerifier, type Identity } from '#common/auth/identity-token.js';
 import type { Registration } from '#common/config/env-schemas.js';
 import type { SubgraphServer } from '#common/graphql/create-subgraph-server.js';
 import type { Logger } from '#common/logging/create-logger.js';
@@ -46,4 +48,14 @@ export async function startSubgraph(options: {
     await options.onClose?.();
   });
   return url;
+}
+
+/** The gateway-identity check for a subgraph's config; undefined (with a warning) in development. */
+export async function identityVerifierFor(
+  config: { gatewayPublicKey?: Record<string, unknown> | undefined },
+  log: Logger,
+): Promise<((token: string) => Promise<Identity>) | undefined> {
+  if (config.gatewayPublicKey) return createIdentityVerifier(config.gatewayPublicKey as JWK);
+  log.warn('ALLOW_UNSIGNED_REQUESTS: answering anyone, with every scope (development only)');
+  return undefined;
 }

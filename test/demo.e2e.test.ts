@@ -48,6 +48,7 @@ it('runs the seed query across separately started services and exits cleanly', a
   // No secret reaches a log: neither the admin token nor any issued token.
   const adminToken = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
   expect(text).not.toContain(adminToken);
+  expect(text).not.toContain((await readFile(join(dir, 'api-key'), 'utf8')).trim());
   expect(text).not.toMatch(/mfr_/);
   expect(text).not.toMatch(/PHANTOM\^|19700101|ACC-PHANTOM/);
 }, 120_000);

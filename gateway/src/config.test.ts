@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#common/config/load-config.js';
 import { readConfig } from './config.js';
 
+/** Auth settings the non-auth cases share: anonymous in, unsigned subgraph calls (development). */
+const DEV = { AUTH_ANONYMOUS_SCOPES: '', ALLOW_UNSIGNED_SUBGRAPH_REQUESTS: 'true' };
+
 describe('gateway config', () => {
   it('reads a subgraph list with safe defaults (limits on, introspection off)', () => {
     const config = readConfig({
+      ...DEV,
       SUBGRAPHS: 'ai-models=http://a:1/graphql, metrics=http://m:2/graphql',
     });
     expect(config.supergraph).toEqual({
@@ -25,7 +29,7 @@ describe('gateway config', () => {
   });
 
   it('takes --supergraph over the environment', () => {
-    const config = readConfig({ SUBGRAPHS: 'a=http://a/graphql' }, [
+    const config = readConfig({ ...DEV, SUBGRAPHS: 'a=http://a/graphql' }, [
       '--supergraph',
       '/etc/sg.graphql',
       '--port',
@@ -50,7 +54,11 @@ describe('gateway config', () => {
   });
 
   it('follows a registry', () => {
-    const config = readConfig({ REGISTRY_URL: 'http://registry:4100', REGISTRY_TOKEN: 't' });
+    const config = readConfig({
+      ...DEV,
+      REGISTRY_URL: 'http://registry:4100',
+      REGISTRY_TOKEN: 't',
+    });
     expect(config.supergraph).toEqual({
       kind: 'registry',
       url: 'http://registry:4100',
@@ -58,6 +66,48 @@ describe('gateway config', () => {
       token: 't',
       cachePath: '.medfed/gateway/supergraph.json',
     });
+  });
+
+  it('reads authentication: API keys, JWT validation, identity key', () => {
+    const config = readConfig({
+      SUBGRAPHS: 'a=http://a/graphql',
+      AUTH_API_KEYS: JSON.stringify([
+        { name: 'lab', sha256: 'ab'.repeat(32), scopes: ['phi:read'] },
+      ]),
+      AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+      AUTH_JWT_ISSUER: 'https://idp.example',
+      AUTH_JWT_AUDIENCE: 'medfed',
+      IDENTITY_PRIVATE_KEY: JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd' }),
+    });
+    expect(config.auth).toEqual({
+      apiKeys: [{ name: 'lab', sha256: 'ab'.repeat(32), scopes: ['phi:read'] }],
+      jwt: {
+        jwks: { url: 'https://idp.example/.well-known/jwks.json' },
+        issuer: 'https://idp.example',
+        audience: 'medfed',
+      },
+      anonymousScopes: undefined,
+    });
+    expect(config.identityPrivateKey).toMatchObject({ kty: 'OKP' });
+  });
+
+  it.each([
+    [{ SUBGRAPHS: 'a=http://a', ALLOW_UNSIGNED_SUBGRAPH_REQUESTS: 'true' }, /no way in/],
+    [{ SUBGRAPHS: 'a=http://a', AUTH_ANONYMOUS_SCOPES: '' }, /IDENTITY_PRIVATE_KEY is required/],
+    [
+      { ...DEV, SUBGRAPHS: 'a=http://a', AUTH_JWKS_FILE: '/jwks.json' },
+      /needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE/,
+    ],
+    [
+      { ...DEV, SUBGRAPHS: 'a=http://a', AUTH_API_KEYS: '[{"name":"x"}]' },
+      /AUTH_API_KEYS must be JSON/,
+    ],
+    [
+      { ...DEV, SUBGRAPHS: 'a=http://a', IDENTITY_PRIVATE_KEY: 'secret' },
+      /IDENTITY_PRIVATE_KEY must be a JSON Web Key/,
+    ],
+  ])('refuses an unsafe or broken auth set-up %o', (env, message) => {
+    expect(() => readConfig(env)).toThrow(message);
   });
 
   it('refuses unknown flags', () => {

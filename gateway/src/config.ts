@@ -1,6 +1,22 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { booleanFlag, httpUrl, logLevel, port, positiveInt } from '#common/config/env-schemas.js';
+import type { JWK } from 'jose';
+import {
+  booleanFlag,
+  httpUrl,
+  jwkJson,
+  logLevel,
+  port,
+  positiveInt,
+} from '#common/config/env-schemas.js';
+
+const apiKeys = z.array(
+  z.object({
+    name: z.string().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    scopes: z.array(z.string().min(1)),
+  }),
+);
 import { loadConfig } from '#common/config/load-config.js';
 
 const subgraphList = z.string().transform((raw, ctx) => {
@@ -51,6 +67,35 @@ const schema = z
     MAX_TOKENS: positiveInt(5_000),
     MAX_BODY_BYTES: positiveInt(100 * 1024),
     INTROSPECTION: booleanFlag(false),
+    AUTH_API_KEYS: z
+      .string()
+      .transform((raw, ctx) => {
+        const parsed = apiKeys.safeParse(
+          (() => {
+            try {
+              return JSON.parse(raw) as unknown;
+            } catch {
+              return undefined;
+            }
+          })(),
+        );
+        if (parsed.success) return parsed.data;
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'AUTH_API_KEYS must be JSON: [{"name","sha256" (hex of the key),"scopes":[...]}]',
+        });
+        return z.NEVER;
+      })
+      .optional(),
+    AUTH_JWKS_FILE: z.string().min(1).optional(),
+    AUTH_JWKS_URL: httpUrl.optional(),
+    AUTH_JWT_ISSUER: z.string().min(1).optional(),
+    AUTH_JWT_AUDIENCE: z.string().min(1).optional(),
+    /** Set (even empty) to let callers without credentials in, with these scopes. */
+    AUTH_ANONYMOUS_SCOPES: z.string().optional(),
+    IDENTITY_PRIVATE_KEY: jwkJson('IDENTITY_PRIVATE_KEY').optional(),
+    ALLOW_UNSIGNED_SUBGRAPH_REQUESTS: booleanFlag(false),
   })
   .superRefine((env, ctx) => {
     const sources = [env.SUBGRAPHS, env.SUPERGRAPH_PATH, env.REGISTRY_URL].filter(Boolean).length;
@@ -60,6 +105,30 @@ const schema = z
         path: ['SUBGRAPHS'],
         message:
           'set exactly one of REGISTRY_URL, SUBGRAPHS (name=url,...) or SUPERGRAPH_PATH (--supergraph)',
+      });
+    }
+    const jwks = env.AUTH_JWKS_FILE ?? env.AUTH_JWKS_URL;
+    if (jwks && (!env.AUTH_JWT_ISSUER || !env.AUTH_JWT_AUDIENCE)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWT_ISSUER'],
+        message: 'JWT validation needs AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE',
+      });
+    }
+    if (!env.AUTH_API_KEYS?.length && !jwks && env.AUTH_ANONYMOUS_SCOPES === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_API_KEYS'],
+        message:
+          'no way in: set AUTH_API_KEYS, AUTH_JWKS_FILE/AUTH_JWKS_URL, or AUTH_ANONYMOUS_SCOPES',
+      });
+    }
+    if (!env.IDENTITY_PRIVATE_KEY && !env.ALLOW_UNSIGNED_SUBGRAPH_REQUESTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IDENTITY_PRIVATE_KEY'],
+        message:
+          'IDENTITY_PRIVATE_KEY is required (or ALLOW_UNSIGNED_SUBGRAPH_REQUESTS=true for development)',
       });
     }
     if (env.REGISTRY_URL && !env.REGISTRY_TOKEN) {
@@ -98,6 +167,24 @@ const schema = z
       maxBodyBytes: env.MAX_BODY_BYTES,
     },
     introspection: env.INTROSPECTION,
+    auth: {
+      apiKeys: env.AUTH_API_KEYS ?? [],
+      jwt:
+        (env.AUTH_JWKS_FILE ?? env.AUTH_JWKS_URL)
+          ? {
+              jwks: env.AUTH_JWKS_FILE
+                ? { file: env.AUTH_JWKS_FILE }
+                : { url: env.AUTH_JWKS_URL ?? '' },
+              issuer: env.AUTH_JWT_ISSUER ?? '',
+              audience: env.AUTH_JWT_AUDIENCE ?? '',
+            }
+          : undefined,
+      anonymousScopes:
+        env.AUTH_ANONYMOUS_SCOPES === undefined
+          ? undefined
+          : env.AUTH_ANONYMOUS_SCOPES.split(/[\s,]+/).filter(Boolean),
+    },
+    identityPrivateKey: env.IDENTITY_PRIVATE_KEY as JWK | undefined,
   }));
 
 export type GatewayConfig = z.output<typeof schema>;

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { dynamoEndpoint, logLevel, port, registrationEnv, registrationOf } from './env-schemas.js';
+import {
+  dynamoEndpoint,
+  logLevel,
+  port,
+  registrationEnv,
+  registrationOf,
+  gatewayIdentityEnv,
+  gatewayKeyOf,
+} from './env-schemas.js';
 import { loadConfig } from './load-config.js';
 
 /** Configuration shared by subgraphs that keep their data in DynamoDB (ai-models, metrics). */
@@ -21,6 +29,7 @@ export function readDynamoSubgraphConfig(
         .regex(/^[A-Za-z0-9_.-]*$/, 'only A-Z a-z 0-9 _ . - allowed')
         .default('medfed-'),
       ...registrationEnv,
+      ...gatewayIdentityEnv,
     })
     .transform((env, ctx) => ({
       host: env.HOST,
@@ -35,6 +44,7 @@ export function readDynamoSubgraphConfig(
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
       routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),
       registration: registrationOf(env, ctx),
+      gatewayPublicKey: gatewayKeyOf(env, ctx),
     }));
   return loadConfig(subgraph, schema, env);
 }

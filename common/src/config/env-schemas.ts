@@ -80,3 +80,44 @@ export function registrationOf(
     token: env.REGISTRY_TOKEN,
   };
 }
+
+/** A JSON Web Key given as JSON in an environment variable. */
+export const jwkJson = (name: string) =>
+  z.string().transform((raw, ctx) => {
+    try {
+      const key = JSON.parse(raw) as unknown;
+      if (key && typeof key === 'object' && 'kty' in key)
+        return key as Record<string, unknown> & { kty: string };
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: `${name} must be a JSON Web Key (JSON with "kty")` });
+    return z.NEVER;
+  });
+
+/**
+ * How a subgraph knows a request came through the gateway: the gateway's public key
+ * (GATEWAY_PUBLIC_KEY, Ed25519 JWK). Running without it takes an explicit
+ * ALLOW_UNSIGNED_REQUESTS=true (development only: every caller then has every scope).
+ */
+export const gatewayIdentityEnv = {
+  GATEWAY_PUBLIC_KEY: jwkJson('GATEWAY_PUBLIC_KEY').optional(),
+  ALLOW_UNSIGNED_REQUESTS: booleanFlag(false),
+};
+
+export function gatewayKeyOf(
+  env: {
+    GATEWAY_PUBLIC_KEY?: Record<string, unknown> | undefined;
+    ALLOW_UNSIGNED_REQUESTS: boolean;
+  },
+  ctx: z.RefinementCtx,
+): Record<string, unknown> | undefined {
+  if (!env.GATEWAY_PUBLIC_KEY && !env.ALLOW_UNSIGNED_REQUESTS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['GATEWAY_PUBLIC_KEY'],
+      message: 'GATEWAY_PUBLIC_KEY is required (or ALLOW_UNSIGNED_REQUESTS=true for development)',
+    });
+  }
+  return env.GATEWAY_PUBLIC_KEY;
+}

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { loadConfig } from '#common/config/load-config.js';
-import { logLevel, port, registrationEnv, registrationOf } from '#common/config/env-schemas.js';
+import {
+  logLevel,
+  port,
+  registrationEnv,
+  registrationOf,
+  gatewayIdentityEnv,
+  gatewayKeyOf,
+} from '#common/config/env-schemas.js';
 
 const schema = z
   .object({
@@ -20,6 +27,7 @@ const schema = z
       .min(16, 'DEID_SECRET must be at least 16 characters'),
     SITE_NAME: z.string().max(64).optional(),
     ...registrationEnv,
+    ...gatewayIdentityEnv,
   })
   .transform((env, ctx) => ({
     host: env.HOST,
@@ -32,6 +40,7 @@ const schema = z
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),
     registration: registrationOf(env, ctx),
+    gatewayPublicKey: gatewayKeyOf(env, ctx),
   }));
 
 export type MedicalImagesConfig = z.output<typeof schema>;

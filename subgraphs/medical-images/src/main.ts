@@ -1,6 +1,6 @@
 import { createLogger } from '#common/logging/create-logger.js';
 import { createDeidentifier } from '../../../dicom/src/deidentify.js';
-import { startSubgraph } from '../../start-subgraph.js';
+import { identityVerifierFor, startSubgraph } from '../../start-subgraph.js';
 import { build, SUBGRAPH_NAME, typeDefs } from './app.js';
 import { readConfig } from './config.js';
 import { createFolderImageSource } from './folder-image-source.js';
@@ -16,6 +16,12 @@ const source = await createFolderImageSource({
 });
 // File URLs are built per request from this base; until PUBLIC_URL or listen() settles it, empty.
 let publicUrl = config.publicUrl ?? '';
-const server = await build({ source, log, publicUrl: () => publicUrl, deidentifier });
+const server = await build({
+  source,
+  log,
+  publicUrl: () => publicUrl,
+  deidentifier,
+  verifyIdentity: await identityVerifierFor(config, log),
+});
 const url = await startSubgraph({ name: SUBGRAPH_NAME, server, typeDefs, log, config });
 publicUrl ||= url;

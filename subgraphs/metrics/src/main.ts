@@ -1,7 +1,7 @@
 import { readDynamoSubgraphConfig } from '#common/config/dynamo-subgraph-config.js';
 import { connectDynamo } from '#common/dynamo/create-dynamo-client.js';
 import { createLogger } from '#common/logging/create-logger.js';
-import { startSubgraph } from '../../start-subgraph.js';
+import { identityVerifierFor, startSubgraph } from '../../start-subgraph.js';
 import { build, SUBGRAPH_NAME, typeDefs } from './app.js';
 import { createDynamoMetricStore } from './dynamo-metric-store.js';
 
@@ -9,7 +9,7 @@ const config = readDynamoSubgraphConfig(SUBGRAPH_NAME, { port: 4003 }, process.e
 const log = createLogger({ name: SUBGRAPH_NAME, level: config.logLevel });
 const dynamo = await connectDynamo(config.dynamo);
 const store = await createDynamoMetricStore({ client: dynamo.client, tableName: config.tableName });
-const server = await build({ store, log });
+const server = await build({ store, log, verifyIdentity: await identityVerifierFor(config, log) });
 await startSubgraph({
   name: SUBGRAPH_NAME,
   server,
