@@ -9,7 +9,8 @@ ensure_npm_packages
 # python3-pydicom: its corpus of real DICOM files is read by the tests (never copied into the repo).
 # docker-compose: validates docker/compose.yaml (no Docker engine needed).
 # dcmtk (dcmdjpeg) and python3-pil: reference decoders the pixel tests compare against.
-ensure_debian_packages python3-pydicom python3-numpy python3-pil dcmtk docker-compose
+# orthanc + orthanc-dicomweb: the real PACS the DICOMweb image source is tested against.
+ensure_debian_packages python3-pydicom python3-numpy python3-pil dcmtk docker-compose orthanc orthanc-dicomweb
 echo "» typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "» lint"

@@ -10,7 +10,8 @@ export interface DicomHeader {
   readonly sopClassUID: string;
   readonly studyInstanceUID: string;
   readonly seriesInstanceUID: string;
-  readonly transferSyntaxUID: string;
+  /** Null when the source does not report it (DICOMweb metadata carries no transfer syntax). */
+  readonly transferSyntaxUID: string | null;
   readonly modality: string;
   readonly bodyPart: string | null;
   readonly seriesDescription: string | null;

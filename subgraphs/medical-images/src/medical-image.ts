@@ -10,7 +10,7 @@ export interface ImageRecord {
   readonly sopClassUID: string;
   readonly studyInstanceUID: string;
   readonly seriesInstanceUID: string;
-  readonly transferSyntaxUID: string;
+  readonly transferSyntaxUID: string | null;
   readonly modality: string;
   readonly bodyPart: string | null;
   readonly seriesDescription: string | null;
