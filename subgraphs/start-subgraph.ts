@@ -52,10 +52,10 @@ export async function startSubgraph(options: {
 
 /** The gateway-identity check for a subgraph's config; undefined (with a warning) in development. */
 export async function identityVerifierFor(
-  config: { gatewayPublicKey?: Record<string, unknown> | undefined },
+  config: { gatewayPublicKey?: JWK | undefined },
   log: Logger,
 ): Promise<((token: string) => Promise<Identity>) | undefined> {
-  if (config.gatewayPublicKey) return createIdentityVerifier(config.gatewayPublicKey as JWK);
+  if (config.gatewayPublicKey) return createIdentityVerifier(config.gatewayPublicKey);
   log.warn('ALLOW_UNSIGNED_REQUESTS: answering anyone, with every scope (development only)');
   return undefined;
 }

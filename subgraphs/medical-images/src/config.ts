@@ -14,7 +14,35 @@ const schema = z
     HOST: z.string().default('127.0.0.1'),
     PORT: port(4002),
     LOG_LEVEL: logLevel,
-    IMAGE_FOLDER: z.string({ error: 'IMAGE_FOLDER is required: the directory of DICOM files' }),
+    /** A directory of DICOM files to index. */
+    IMAGE_FOLDER: z.string().min(1).optional(),
+    /** DICOMweb archives: name=url,... (e.g. pacs-a=https://pacs-a.example/dicom-web). */
+    DICOMWEB_ARCHIVES: z
+      .string()
+      .transform((raw, ctx) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .map((entry) => {
+            const [name, url] = [
+              entry.slice(0, entry.indexOf('=')),
+              entry.slice(entry.indexOf('=') + 1),
+            ];
+            if (
+              !/^[a-z][a-z0-9-]*$/.test(name) ||
+              !/^https?:\/\//.test(url) ||
+              !URL.canParse(url)
+            ) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `"${entry}" is not name=http(s)://dicomweb-root`,
+              });
+            }
+            return { name, url };
+          }),
+      )
+      .optional(),
     SOURCE_NAME: z
       .string()
       .regex(/^[a-z0-9-]+$/)
@@ -29,11 +57,21 @@ const schema = z
     ...registrationEnv,
     ...gatewayIdentityEnv,
   })
+  .superRefine((env, ctx) => {
+    if (!env.IMAGE_FOLDER && !env.DICOMWEB_ARCHIVES?.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IMAGE_FOLDER'],
+        message: 'set IMAGE_FOLDER and/or DICOMWEB_ARCHIVES: where the images are',
+      });
+    }
+  })
   .transform((env, ctx) => ({
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     imageFolder: env.IMAGE_FOLDER,
+    dicomwebArchives: env.DICOMWEB_ARCHIVES ?? [],
     sourceName: env.SOURCE_NAME,
     deidentification: { siteSecret: env.DEID_SECRET, siteName: env.SITE_NAME },
     /** Base URL clients use to reach this service; by default the address it listens on. */

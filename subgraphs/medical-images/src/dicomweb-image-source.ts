@@ -243,9 +243,9 @@ export function createDicomwebImageSource(options: {
 function text(json: DicomJson, tag: string): string | null {
   const value = json[tag]?.Value?.[0];
   if (value === undefined || value === null) return null;
-  return typeof value === 'object'
-    ? String((value as { Alphabetic?: string }).Alphabetic ?? '')
-    : String(value);
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  if (typeof value === 'object') return (value as { Alphabetic?: string }).Alphabetic ?? '';
+  return null;
 }
 
 function numbers(json: DicomJson, tag: string): number[] | null {
