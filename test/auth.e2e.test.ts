@@ -195,6 +195,25 @@ describe('gateway authentication', () => {
     });
   });
 
+  it('filtering by study date needs phi:read; dates are validated', async () => {
+    const q = (from: string) =>
+      `{ medicalImages(filter: { studyDateFrom: "${from}" }) { totalCount } }`;
+    const denied = await query(q('2026-01-01'), bearer(await jwt({ scope: 'models:read' })));
+    expect(denied.body.errors![0]!.extensions!['code']).toBe('FORBIDDEN');
+    expect(denied.body.errors![0]!.message).toBe(
+      'Filtering by study date needs the phi:read scope',
+    );
+    const allowed = await query(q('2026-01-01'), bearer(await jwt({ scope: 'phi:read' })));
+    expect(allowed.body.data).toEqual({ medicalImages: { totalCount: 2 } });
+    const later = await query(q('2026-01-02'), bearer(await jwt({ scope: 'phi:read' })));
+    expect(later.body.data).toEqual({ medicalImages: { totalCount: 0 } });
+    const bad = await query(q('2026-02-30'), bearer(await jwt({ scope: 'phi:read' })));
+    expect(bad.body.errors![0]).toMatchObject({
+      message: 'studyDateFrom must be a date, YYYY-MM-DD',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('with phi:read (JWT scope claim): the pseudonym is served', async () => {
     const { body } = await query(PHI_QUERY, bearer(await jwt({ scope: 'models:read phi:read' })));
     expect(body.errors).toBeUndefined();

@@ -27,6 +27,8 @@ export interface DicomHeader {
   readonly imageOrientationPatient: readonly number[] | null;
   /** Read only to derive a pseudonym at index time; never stored or served. */
   readonly patientId: string | null;
+  /** StudyDate (YYYYMMDD), kept only for date filters (which need phi:read); never served. */
+  readonly studyDate: string | null;
   /** Byte offset where native (defined-length) pixel data ends; null if encapsulated/absent. */
   readonly pixelDataEnd: number | null;
 }
@@ -102,6 +104,7 @@ export function parseDicomHeader(bytes: Uint8Array): DicomHeader {
     imagePositionPatient: numbers('x00200032'),
     imageOrientationPatient: numbers('x00200037'),
     patientId: str('x00100020'),
+    studyDate: str('x00080020'),
     pixelDataEnd: definedLength ? pixels.dataOffset + pixels.length : null,
   };
 }

@@ -109,6 +109,9 @@ export function createDicomwebImageSource(options: {
       if (!original) return undefined; // a pseudonym of nothing here: no images
       params.set(key, original);
     }
+    if (filter.studyDateFrom || filter.studyDateTo) {
+      params.set('StudyDate', `${filter.studyDateFrom ?? ''}-${filter.studyDateTo ?? ''}`);
+    }
     for (const field of ['0008103E', '00181030', '00180015', '00201209'])
       params.append('includefield', field);
     const series: SeriesRef[] = [];
@@ -275,6 +278,7 @@ function headerFromJson(json: DicomJson): DicomHeader {
     imagePositionPatient: numbers(json, '00200032'),
     imageOrientationPatient: numbers(json, '00200037'),
     patientId: text(json, '00100020'),
+    studyDate: text(json, '00080020'),
     pixelDataEnd: null,
   };
 }

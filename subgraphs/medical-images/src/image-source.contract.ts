@@ -39,6 +39,9 @@ export function imageSourceContract(
       );
       expect(await count({ studyInstanceUID: testDeidentifier.uid(t2.studyInstanceUID) })).toBe(24);
       expect(await count({ seriesInstanceUID: t2.seriesInstanceUID })).toBe(0); // originals never match
+      expect(await count({ studyDateFrom: '20260101', studyDateTo: '20260101' })).toBe(46);
+      expect(await count({ studyDateFrom: '20260102' })).toBe(0);
+      expect(await count({ studyDateTo: '20251231', modality: 'MR' })).toBe(0);
     });
 
     it('pages with cursors: the same images, in the same order, as one big page', async () => {

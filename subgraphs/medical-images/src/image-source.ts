@@ -7,6 +7,9 @@ export interface ImageFilter {
   readonly studyInstanceUID?: string | null | undefined;
   readonly seriesInstanceUID?: string | null | undefined;
   readonly bodyPart?: string | null | undefined;
+  /** Inclusive study-date range, YYYYMMDD. */
+  readonly studyDateFrom?: string | null | undefined;
+  readonly studyDateTo?: string | null | undefined;
 }
 
 export interface ImagePage {
@@ -61,6 +64,8 @@ export function matchesFilter(image: ImageRecord, f: ImageFilter): boolean {
     (f.type == null || image.type === f.type) &&
     (f.studyInstanceUID == null || image.studyInstanceUID === f.studyInstanceUID) &&
     (f.seriesInstanceUID == null || image.seriesInstanceUID === f.seriesInstanceUID) &&
-    (f.bodyPart == null || image.bodyPart === f.bodyPart.toUpperCase())
+    (f.bodyPart == null || image.bodyPart === f.bodyPart.toUpperCase()) &&
+    (f.studyDateFrom == null || (image.studyDate !== null && image.studyDate >= f.studyDateFrom)) &&
+    (f.studyDateTo == null || (image.studyDate !== null && image.studyDate <= f.studyDateTo))
   );
 }

@@ -25,6 +25,8 @@ export interface ImageRecord {
   readonly sizeBytes: number | null;
   /** Keyed pseudonym of the patient (links one patient's scans); served only with phi:read. */
   readonly patientPseudonym: string | null;
+  /** For date filters only (YYYYMMDD); not in the GraphQL schema, never served. */
+  readonly studyDate: string | null;
 }
 
 /** Maps identifiers to the site's pseudonyms (PS3.15); the de-identifier implements it. */
@@ -108,5 +110,6 @@ export function toImageRecord(
     imageOrientationPatient: header.imageOrientationPatient,
     sizeBytes,
     patientPseudonym: header.patientId ? pseudonyms.patient(header.patientId) : null,
+    studyDate: header.studyDate,
   };
 }

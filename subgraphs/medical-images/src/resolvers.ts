@@ -73,7 +73,7 @@ export const resolvers: ResolverMap = {
       if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE) {
         throw new MedfedError('BAD_USER_INPUT', `first must be between 1 and ${MAX_PAGE}`);
       }
-      const page = await ctx.source.search(args.filter ?? {}, {
+      const page = await ctx.source.search(dateFilter(args.filter ?? {}, ctx), {
         first: args.first,
         after: args.after ?? null,
       });
@@ -124,3 +124,33 @@ export const resolvers: ResolverMap = {
     },
   },
 };
+
+/**
+ * Study dates are removed from everything that leaves, and a date filter could reveal them by
+ * bisection: filtering by date needs phi:read. GraphQL takes YYYY-MM-DD; DICOM compares YYYYMMDD.
+ */
+function dateFilter(filter: ImageFilter, ctx: MedicalImagesContext): ImageFilter {
+  if (filter.studyDateFrom == null && filter.studyDateTo == null) return filter;
+  requireScope(ctx.identity, SCOPES.PHI_READ, 'Filtering by study date');
+  const dicomDate = (value: string | null | undefined, name: string) => {
+    if (value == null) return null;
+    const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    const date = match ? new Date(`${value}T00:00:00Z`) : null;
+    if (
+      !match ||
+      !date ||
+      Number.isNaN(date.getTime()) ||
+      date.toISOString().slice(0, 10) !== value
+    ) {
+      throw new MedfedError('BAD_USER_INPUT', `${name} must be a date, YYYY-MM-DD`, {
+        field: name,
+      });
+    }
+    return `${match[1]}${match[2]}${match[3]}`;
+  };
+  return {
+    ...filter,
+    studyDateFrom: dicomDate(filter.studyDateFrom, 'studyDateFrom'),
+    studyDateTo: dicomDate(filter.studyDateTo, 'studyDateTo'),
+  };
+}
