@@ -17,6 +17,7 @@ import { build as buildGateway, type GatewayServer } from '../gateway/src/app.js
 import { build as buildAiModels } from '../subgraphs/ai-models/src/app.js';
 import { createMemoryModelStore } from '../subgraphs/ai-models/src/memory-model-store.js';
 import { build as buildImages } from '../subgraphs/medical-images/src/app.js';
+import { createFileUrlSigner } from '../subgraphs/medical-images/src/file-url-signer.js';
 import { createFolderImageSource } from '../subgraphs/medical-images/src/folder-image-source.js';
 import { DEFAULT_LIMITS } from './support/start-stack.js';
 
@@ -67,6 +68,7 @@ beforeAll(async () => {
     log,
     publicUrl: () => imagesUrl,
     deidentifier: testDeidentifier,
+    fileUrls: createFileUrlSigner({ secret: 'test-file-url-secret', ttlSeconds: 3600 }),
     verifyIdentity,
   });
   for (const [name, server] of [

@@ -80,11 +80,15 @@ describe('the seed query through the gateway', () => {
     expect(parsed.string('x00100010')).toMatch(/^ANON-[0-9A-F]{16}$/);
     expect(parsed.string('x00100030') ?? '').toBe('');
     expect(Buffer.from(bytes).toString('latin1')).not.toMatch(/PHANTOM|ACC-|19700101/);
-    const missing = await fetch(
+    // Links are capabilities issued by the graph: tampered, unsigned or foreign ones are refused.
+    const tampered = await fetch(
       image!.url.replace(/img-[0-9a-f]+/, 'img-000000000000000000000000'),
     );
-    expect(missing.status).toBe(404);
-    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect(tampered.status).toBe(403);
+    expect(tampered.headers.get('content-type')).toContain('application/problem+json');
+    const unsigned = await fetch(image!.url.split('?')[0]!);
+    expect(unsigned.status).toBe(403);
+    expect(((await unsigned.json()) as { detail: string }).detail).toMatch(/issued by the graph/);
   });
 
   it('joins all three subgraphs in one query', async () => {

@@ -8,6 +8,7 @@ import type { SubgraphServer } from '#common/graphql/create-subgraph-server.js';
 import { build as buildAiModels } from '../../subgraphs/ai-models/src/app.js';
 import { createDynamoModelStore } from '../../subgraphs/ai-models/src/dynamo-model-store.js';
 import { build as buildMedicalImages } from '../../subgraphs/medical-images/src/app.js';
+import { createFileUrlSigner } from '../../subgraphs/medical-images/src/file-url-signer.js';
 import { createFolderImageSource } from '../../subgraphs/medical-images/src/folder-image-source.js';
 import { build as buildMetrics } from '../../subgraphs/metrics/src/app.js';
 import { createDynamoMetricStore } from '../../subgraphs/metrics/src/dynamo-metric-store.js';
@@ -72,6 +73,7 @@ export async function startStack(options: { imageDir: string; log?: Logger }) {
       log,
       publicUrl: () => imagesUrl,
       deidentifier: testDeidentifier,
+      fileUrls: createFileUrlSigner({ secret: 'test-file-url-secret', ttlSeconds: 3600 }),
     }),
   );
   await startSubgraph('metrics', await buildMetrics({ store: metrics.proxy, log }));

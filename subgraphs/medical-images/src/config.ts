@@ -54,6 +54,8 @@ const schema = z
       })
       .min(16, 'DEID_SECRET must be at least 16 characters'),
     SITE_NAME: z.string().max(64).optional(),
+    /** How long an image link from MedicalImage.url stays valid. */
+    FILE_URL_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
     ...registrationEnv,
     ...gatewayIdentityEnv,
   })
@@ -74,6 +76,7 @@ const schema = z
     dicomwebArchives: env.DICOMWEB_ARCHIVES ?? [],
     sourceName: env.SOURCE_NAME,
     deidentification: { siteSecret: env.DEID_SECRET, siteName: env.SITE_NAME },
+    fileUrls: { secret: `${env.DEID_SECRET}\0file-urls`, ttlSeconds: env.FILE_URL_TTL_SECONDS },
     /** Base URL clients use to reach this service; by default the address it listens on. */
     publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
     routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),

@@ -5,6 +5,7 @@ import { build, SUBGRAPH_NAME, typeDefs } from './app.js';
 import { readConfig } from './config.js';
 import { compositeImageSource } from './composite-image-source.js';
 import { createDicomwebImageSource } from './dicomweb-image-source.js';
+import { createFileUrlSigner } from './file-url-signer.js';
 import { createFolderImageSource } from './folder-image-source.js';
 
 const config = readConfig(process.env);
@@ -37,6 +38,7 @@ const server = await build({
   log,
   publicUrl: () => publicUrl,
   deidentifier,
+  fileUrls: createFileUrlSigner(config.fileUrls),
   verifyIdentity: await identityVerifierFor(config, log),
 });
 const url = await startSubgraph({ name: SUBGRAPH_NAME, server, typeDefs, log, config });

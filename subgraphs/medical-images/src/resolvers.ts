@@ -3,6 +3,7 @@ import type { ResolverMap } from '#common/graphql/resolver-map.js';
 import type { Identity } from '#common/auth/identity-token.js';
 import { requireScope, SCOPES } from '#common/auth/require-scope.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
+import type { FileUrlSigner } from './file-url-signer.js';
 import type { ImageFilter, ImageSource, ModelRequirements } from './image-source.js';
 import type { ImageRecord } from './medical-image.js';
 
@@ -11,6 +12,7 @@ export interface MedicalImagesContext {
   readonly identity: Identity;
   /** Base URL under which /files/<id>.dcm is served. */
   readonly publicUrl: string;
+  readonly fileUrls: FileUrlSigner;
   readonly imageById: DataLoader<string, ImageRecord | undefined>;
   readonly compatibleImages: DataLoader<CompatibleKey, ImageRecord[], string>;
 }
@@ -30,11 +32,13 @@ export function createMedicalImagesContext(
   source: ImageSource,
   publicUrl: string,
   identity: Identity,
+  fileUrls: FileUrlSigner,
 ): MedicalImagesContext {
   return {
     source,
     identity,
     publicUrl,
+    fileUrls,
     imageById: new DataLoader((ids) => source.getByIds(ids), { maxBatchSize: 10_000 }),
     compatibleImages: new DataLoader(
       async (keys) => {
@@ -113,7 +117,7 @@ export const resolvers: ResolverMap = {
     __resolveReference: (ref: { id: string }, ctx: MedicalImagesContext) =>
       ctx.imageById.load(ref.id),
     url: (image: ImageParent, _: unknown, ctx: MedicalImagesContext) =>
-      `${ctx.publicUrl}/files/${image.id}.dcm`,
+      ctx.fileUrls.sign(ctx.publicUrl, image.id),
     patientPseudonym: (image: ImageParent, _: unknown, ctx: MedicalImagesContext) => {
       requireScope(ctx.identity, SCOPES.PHI_READ, 'MedicalImage.patientPseudonym');
       return image.patientPseudonym;
