@@ -112,6 +112,7 @@ describe('decodePixels refuses what it cannot decode, precisely', () => {
     ['JPGExtended.dcm', 'UNSUPPORTED_TRANSFER_SYNTAX', /12-bit JPEG Extended/],
     ['MR_truncated.dcm', 'TRUNCATED', /truncated: the file ends inside its data/],
     ['rtplan.dcm', 'NO_PIXEL_DATA', /no Pixel Data/],
+    ['badVR.dcm', 'MALFORMED', /invalid Number of Frames \(0028,0008\): "1A"/],
     ['rtplan_truncated.dcm', 'TRUNCATED', /truncated/],
   ])('%s → %s', (name, code, message) => {
     const path = pydicomFile(name);

@@ -69,7 +69,15 @@ export function decodePixels(
   const bitsStored = dataSet.uint16('x00280101') ?? bitsAllocated;
   const signed = dataSet.uint16('x00280103') === 1;
   const planar = dataSet.uint16('x00280006') === 1;
-  const numberOfFrames = Math.max(1, Math.trunc(Number(dataSet.string('x00280008') ?? '1')) || 1);
+  const framesText = dataSet.string('x00280008')?.trim();
+  if (framesText !== undefined && framesText !== '' && !/^\d+$/.test(framesText)) {
+    throw new PixelDecodeError(
+      'MALFORMED',
+      file,
+      `invalid Number of Frames (0028,0008): "${framesText}"`,
+    );
+  }
+  const numberOfFrames = Math.max(1, Number(framesText || '1'));
   let photometric = (dataSet.string('x00280004') ?? 'MONOCHROME2').trim();
   if (
     !rows ||
