@@ -21,7 +21,7 @@ export function buildEnhancingLesionSegmenter() {
     inputs: [valueInfo('image', ['batch', 1, 'height', 'width'])],
     outputs: [valueInfo('logits', ['batch', 2, 'height', 'width'])],
     initializers: [
-      tensor('mean_kernel', [1, 1, 3, 3], Array(9).fill(1 / 9)),
+      tensor('mean_kernel', [1, 1, 3, 3], new Array<number>(9).fill(1 / 9)),
       tensor('threshold', [1], [THRESHOLD]),
       tensor('gain', [1], [GAIN]),
     ],
