@@ -1,5 +1,4 @@
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -8,10 +7,10 @@ import {
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type BatchGetItemCommandOutput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { batchGetAll } from '#common/dynamo/batch-get-all.js';
 import { ensureTable } from '#common/dynamo/ensure-table.js';
 import { MedfedError } from '#common/errors/medfed-error.js';
 import { toRecord, type ModelRecord, type NewModel } from './model.js';
@@ -26,7 +25,6 @@ import { byId, matches, type ModelFilter, type ModelStore } from './model-store.
  * conditional puts in a fixed order, and a guard whose model item never got written (a crash
  * between the two puts) is recognised as stale and taken over, so nothing is left half-done.
  */
-const BATCH_GET_LIMIT = 100;
 
 export async function createDynamoModelStore(options: {
   client: DynamoDBClient;
@@ -132,24 +130,8 @@ export async function createDynamoModelStore(options: {
 
   return {
     async getByIds(ids) {
-      const unique = [...new Set(ids)];
-      const found = new Map<string, ModelRecord>();
-      for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-        let keys: Record<string, AttributeValue>[] | undefined = unique
-          .slice(i, i + BATCH_GET_LIMIT)
-          .map(modelKey);
-        for (let attempt = 0; keys && keys.length > 0; attempt++) {
-          const out: BatchGetItemCommandOutput = await client.send(
-            new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: keys } } }),
-          );
-          for (const item of out.Responses?.[TableName] ?? []) {
-            const model = fromItem(item);
-            found.set(model.id, model);
-          }
-          keys = out.UnprocessedKeys?.[TableName]?.Keys;
-          if (keys?.length) await backoff(attempt);
-        }
-      }
+      const items = await batchGetAll(client, TableName, [...new Set(ids)].map(modelKey));
+      const found = new Map(items.map(fromItem).map((m) => [m.id, m]));
       return ids.map((id) => found.get(id));
     },
 
@@ -246,8 +228,4 @@ function fromItem(item: Record<string, AttributeValue>): ModelRecord {
   const record = unmarshall(item);
   delete record['pk'];
   return record as ModelRecord;
-}
-
-function backoff(attempt: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
 }

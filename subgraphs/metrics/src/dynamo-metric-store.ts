@@ -1,18 +1,15 @@
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type BatchGetItemCommandOutput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { batchGetAll } from '#common/dynamo/batch-get-all.js';
 import { ensureTable } from '#common/dynamo/ensure-table.js';
 import { byNameThenSource, subjectKey, type MetricRecord } from './metric.js';
 import { metricKey, type MetricStore } from './metric-store.js';
-
-const BATCH_GET_LIMIT = 100;
 
 /**
  * One item per subject (`subject` = MODEL#<id> or MEDICAL_IMAGE#<id>) holding a map from
@@ -39,23 +36,11 @@ export async function createDynamoMetricStore(options: {
 
   return {
     async getForSubjects(subjects) {
-      const keys = [...new Set(subjects.map(subjectKey))];
-      const found = new Map<string, MetricRecord[]>();
-      for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-        let pending: Record<string, AttributeValue>[] | undefined = keys
-          .slice(i, i + BATCH_GET_LIMIT)
-          .map((k) => ({ subject: { S: k } }));
-        for (let attempt = 0; pending?.length; attempt++) {
-          const out: BatchGetItemCommandOutput = await client.send(
-            new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys: pending } } }),
-          );
-          for (const item of out.Responses?.[TableName] ?? []) {
-            found.set(item['subject']!.S!, readMetrics(item).sort(byNameThenSource));
-          }
-          pending = out.UnprocessedKeys?.[TableName]?.Keys;
-          if (pending?.length) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
-        }
-      }
+      const keys = [...new Set(subjects.map(subjectKey))].map((k) => ({ subject: { S: k } }));
+      const items = await batchGetAll(client, TableName, keys);
+      const found = new Map(
+        items.map((item) => [item['subject']!.S!, readMetrics(item).sort(byNameThenSource)]),
+      );
       return subjects.map((s) => found.get(subjectKey(s)) ?? []);
     },
 
