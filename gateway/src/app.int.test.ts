@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { print } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '#common/logging/create-logger.js';
+import { freePort } from '#common/testing/free-port.js';
 import type { SubgraphServer } from '#common/graphql/create-subgraph-server.js';
 import {
   build as buildAiModels,
@@ -25,14 +25,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 async function start<T extends SubgraphServer | GatewayServer>(server: T, port = 0) {
   cleanups.push(() => server.close());

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dynamoEndpoint, logLevel, port, positiveInt } from '#common/config/env-schemas.js';
+import { dynamoEnv, dynamoOf, logLevel, port, positiveInt } from '#common/config/env-schemas.js';
 import { loadConfig } from '#common/config/load-config.js';
 
 const schema = z
@@ -7,13 +7,7 @@ const schema = z
     HOST: z.string().default('127.0.0.1'),
     PORT: port(4100),
     LOG_LEVEL: logLevel,
-    DYNAMODB_ENDPOINT: dynamoEndpoint,
-    DYNAMODB_REGION: z.string().default('us-east-1'),
-    DYNALITE_PATH: z.string().optional(),
-    TABLE_PREFIX: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]*$/)
-      .default('medfed-'),
+    ...dynamoEnv,
     REGISTRY_ADMIN_TOKEN: z
       .string({ error: 'REGISTRY_ADMIN_TOKEN is required (at least 24 characters)' })
       .min(24, 'REGISTRY_ADMIN_TOKEN must be at least 24 characters'),
@@ -25,12 +19,7 @@ const schema = z
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
-    dynamo: {
-      endpoint: env.DYNAMODB_ENDPOINT,
-      region: env.DYNAMODB_REGION,
-      dynalitePath: env.DYNALITE_PATH,
-    },
-    tableName: `${env.TABLE_PREFIX}schema-registry`,
+    ...dynamoOf(env, 'schema-registry'),
     adminToken: env.REGISTRY_ADMIN_TOKEN,
     maxSdlBytes: env.MAX_SDL_BYTES,
     graphs: env.GRAPHS.split(',')

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
-  dynamoEndpoint,
+  dynamoEnv,
+  dynamoOf,
   logLevel,
   port,
   registrationEnv,
@@ -21,13 +22,7 @@ export function readDynamoSubgraphConfig(
       HOST: z.string().default('127.0.0.1'),
       PORT: port(defaults.port),
       LOG_LEVEL: logLevel,
-      DYNAMODB_ENDPOINT: dynamoEndpoint,
-      DYNAMODB_REGION: z.string().default('us-east-1'),
-      DYNALITE_PATH: z.string().optional(),
-      TABLE_PREFIX: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]*$/, 'only A-Z a-z 0-9 _ . - allowed')
-        .default('medfed-'),
+      ...dynamoEnv,
       ...registrationEnv,
       ...gatewayIdentityEnv,
     })
@@ -35,12 +30,7 @@ export function readDynamoSubgraphConfig(
       host: env.HOST,
       port: env.PORT,
       logLevel: env.LOG_LEVEL,
-      dynamo: {
-        endpoint: env.DYNAMODB_ENDPOINT,
-        region: env.DYNAMODB_REGION,
-        dynalitePath: env.DYNALITE_PATH,
-      },
-      tableName: `${env.TABLE_PREFIX}${subgraph}`,
+      ...dynamoOf(env, subgraph),
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
       routingUrl: env.ROUTING_URL?.replace(/\/$/, ''),
       registration: registrationOf(env, ctx),

@@ -121,3 +121,33 @@ export function gatewayKeyOf(
   }
   return env.GATEWAY_PUBLIC_KEY;
 }
+
+/** Where a service keeps its DynamoDB tables: endpoint, region, dynalite path, table prefix. */
+export const dynamoEnv = {
+  DYNAMODB_ENDPOINT: dynamoEndpoint,
+  DYNAMODB_REGION: z.string().default('us-east-1'),
+  DYNALITE_PATH: z.string().optional(),
+  TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'only A-Z a-z 0-9 _ . - allowed')
+    .default('medfed-'),
+};
+
+export function dynamoOf(
+  env: {
+    DYNAMODB_ENDPOINT: string;
+    DYNAMODB_REGION: string;
+    DYNALITE_PATH?: string | undefined;
+    TABLE_PREFIX: string;
+  },
+  table: string,
+) {
+  return {
+    dynamo: {
+      endpoint: env.DYNAMODB_ENDPOINT,
+      region: env.DYNAMODB_REGION,
+      dynalitePath: env.DYNALITE_PATH,
+    },
+    tableName: `${env.TABLE_PREFIX}${table}`,
+  };
+}
