@@ -1,33 +1,39 @@
 import { createHash } from 'node:crypto';
 import type { DicomHeader } from './dicom-header.js';
 
-/** One indexed DICOM instance, as every image source reports it. */
-export interface ImageRecord {
+/** Header attributes an image record carries over as they are (none identifies the patient). */
+const COPIED = [
+  'sopClassUID',
+  'transferSyntaxUID',
+  'modality',
+  'bodyPart',
+  'seriesDescription',
+  'rows',
+  'columns',
+  'numberOfFrames',
+  'instanceNumber',
+  'pixelSpacing',
+  'sliceThickness',
+  'imagePositionPatient',
+  'imageOrientationPatient',
+  'studyDate',
+] as const satisfies readonly (keyof DicomHeader)[];
+
+/**
+ * One indexed DICOM instance, as every image source reports it: the copied header attributes, and
+ * pseudonyms in place of the instance UIDs and the patient. `studyDate` is kept for filters only.
+ */
+export type ImageRecord = Pick<DicomHeader, (typeof COPIED)[number]> & {
   readonly id: string;
   readonly type: string;
   readonly format: 'DICOM';
   readonly sopInstanceUID: string;
-  readonly sopClassUID: string;
   readonly studyInstanceUID: string;
   readonly seriesInstanceUID: string;
-  readonly transferSyntaxUID: string | null;
-  readonly modality: string;
-  readonly bodyPart: string | null;
-  readonly seriesDescription: string | null;
-  readonly rows: number;
-  readonly columns: number;
-  readonly numberOfFrames: number;
-  readonly instanceNumber: number | null;
-  readonly pixelSpacing: readonly [number, number] | null;
-  readonly sliceThickness: number | null;
-  readonly imagePositionPatient: readonly number[] | null;
-  readonly imageOrientationPatient: readonly number[] | null;
   readonly sizeBytes: number | null;
   /** Keyed pseudonym of the patient (links one patient's scans); served only with phi:read. */
   readonly patientPseudonym: string | null;
-  /** For date filters only (YYYYMMDD); not in the GraphQL schema, never served. */
-  readonly studyDate: string | null;
-}
+};
 
 /** Maps identifiers to the site's pseudonyms (PS3.15); the de-identifier implements it. */
 export interface Pseudonyms {
@@ -88,28 +94,19 @@ export function toImageRecord(
   pseudonyms: Pseudonyms,
 ): ImageRecord {
   const pseudonym = pseudonyms.uid;
+  const copied = Object.fromEntries(COPIED.map((key) => [key, header[key]])) as Pick<
+    DicomHeader,
+    (typeof COPIED)[number]
+  >;
   return {
+    ...copied,
     id: imageIdFor(source, header.sopInstanceUID),
     type: classifyImageType(header),
     format: 'DICOM',
     sopInstanceUID: pseudonym(header.sopInstanceUID),
-    sopClassUID: header.sopClassUID,
     studyInstanceUID: pseudonym(header.studyInstanceUID),
     seriesInstanceUID: pseudonym(header.seriesInstanceUID),
-    transferSyntaxUID: header.transferSyntaxUID,
-    modality: header.modality,
-    bodyPart: header.bodyPart,
-    seriesDescription: header.seriesDescription,
-    rows: header.rows,
-    columns: header.columns,
-    numberOfFrames: header.numberOfFrames,
-    instanceNumber: header.instanceNumber,
-    pixelSpacing: header.pixelSpacing,
-    sliceThickness: header.sliceThickness,
-    imagePositionPatient: header.imagePositionPatient,
-    imageOrientationPatient: header.imageOrientationPatient,
     sizeBytes,
     patientPseudonym: header.patientId ? pseudonyms.patient(header.patientId) : null,
-    studyDate: header.studyDate,
   };
 }
