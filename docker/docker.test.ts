@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
@@ -66,5 +66,28 @@ describe('docker/', () => {
     expect(existsSync(join(root, 'schema-registry/src/main.ts'))).toBe(true);
     expect(existsSync(join(root, 'gateway/src/main.ts'))).toBe(true);
     expect(dockerfile).toContain('APOLLO_TELEMETRY_DISABLED=1');
+    // Everything the services import at run time is in the image.
+    const needed = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (
+          path.endsWith('.ts') &&
+          !path.includes('.test.') &&
+          !path.endsWith('.contract.ts')
+        ) {
+          const text = readFileSync(join(root, path), 'utf8');
+          for (const [, spec] of text.matchAll(/from '([^']+)'/g)) {
+            if (spec!.startsWith('#common/')) needed.add('common');
+            else if (spec!.startsWith('#fixtures/')) needed.add('fixtures');
+            else if (spec!.startsWith('.'))
+              needed.add(relative(root, resolve(root, dirname(path), spec!)).split(sep)[0]!);
+          }
+        }
+      }
+    };
+    for (const service of ['gateway', 'schema-registry', 'subgraphs', 'cli']) walk(service);
+    for (const dir of needed) expect(copied, `the image lacks ${dir}/`).toContain(dir);
   });
 });
