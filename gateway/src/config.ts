@@ -8,6 +8,7 @@ import {
   logLevel,
   port,
   positiveInt,
+  registryClientEnv,
 } from '#common/config/env-schemas.js';
 
 const apiKeys = z.array(
@@ -52,12 +53,7 @@ const schema = z
     LOG_LEVEL: logLevel,
     SUBGRAPHS: subgraphList.optional(),
     SUPERGRAPH_PATH: z.string().min(1).optional(),
-    REGISTRY_URL: httpUrl.optional(),
-    REGISTRY_GRAPH: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/)
-      .default('medfed'),
-    REGISTRY_TOKEN: z.string().min(1).optional(),
+    ...registryClientEnv(),
     SUPERGRAPH_CACHE_PATH: z.string().min(1).default('.medfed/gateway/supergraph.json'),
     POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(10_000),
     STARTUP_TIMEOUT_MS: positiveInt(120_000),

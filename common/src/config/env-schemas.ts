@@ -28,6 +28,18 @@ export const dynamoEndpoint = z
   .union([z.literal('embedded'), z.literal('aws'), httpUrl])
   .default('embedded');
 
+/** How a service reaches the schema registry: its URL, the graph, and a token. */
+export function registryClientEnv() {
+  return {
+    REGISTRY_URL: httpUrl.optional(),
+    REGISTRY_GRAPH: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,62}$/)
+      .default('medfed'),
+    REGISTRY_TOKEN: z.string().min(1).optional(),
+  };
+}
+
 /**
  * Self-registration of a subgraph with the schema registry (REGISTER_ON_START=true): where the
  * registry is, the graph, the token, and the base URL the gateway should route to (ROUTING_URL,
@@ -35,12 +47,7 @@ export const dynamoEndpoint = z
  */
 export const registrationEnv = {
   REGISTER_ON_START: booleanFlag(false),
-  REGISTRY_URL: httpUrl.optional(),
-  REGISTRY_GRAPH: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,62}$/)
-    .default('medfed'),
-  REGISTRY_TOKEN: z.string().min(1).optional(),
+  ...registryClientEnv(),
   PUBLIC_URL: httpUrl.optional(),
   /** Where the gateway reaches this subgraph, if not PUBLIC_URL (e.g. a service name inside a cluster). */
   ROUTING_URL: httpUrl.optional(),
