@@ -10,6 +10,7 @@ import { writeBrainMrSeries } from '#fixtures/dicom-phantoms.js';
 import { createInferenceEngine } from '../inference/inference-engine.js';
 import { buildEnhancingLesionSegmenter } from '../models/enhancing-lesion-segmenter.js';
 import { preprocessSeries } from './dicom-preprocess.js';
+import { inferVolume } from './onnx-inference.js';
 import { LESION_SEGMENT, writeDicomSeg } from './dicom-seg-writer.js';
 import { postprocessSegmentation } from './segmentation-postprocess.js';
 
@@ -37,15 +38,8 @@ it('writes a binary DICOM SEG that independent readers (pydicom, dcmtk) read bac
   );
   const model = buildEnhancingLesionSegmenter();
   const plane = volume.rows * volume.columns;
-  const logits: Float32Array[] = [];
-  for (let z = 0; z < volume.slices; z++) {
-    const out = await engine.run(model.bytes, model.sha256, {
-      data: volume.data.subarray(z * plane, (z + 1) * plane),
-      dims: [1, 1, volume.rows, volume.columns],
-    });
-    logits.push(out.data);
-  }
-  const seg = postprocessSegmentation(logits, 2, volume);
+  const { logits, classes } = await inferVolume(engine, model, volume, 5);
+  const seg = postprocessSegmentation(logits, classes, volume);
   const ordered = volume.sopInstanceUIDs.map((uid) =>
     sources.find((s) => dicomParser.parseDicom(s).string('x00080018') === uid)!,
   );

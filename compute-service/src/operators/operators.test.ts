@@ -7,6 +7,7 @@ import { writeBrainMrSeries } from '#fixtures/dicom-phantoms.js';
 import { createInferenceEngine } from '../inference/inference-engine.js';
 import { buildEnhancingLesionSegmenter } from '../models/enhancing-lesion-segmenter.js';
 import { preprocessSeries } from './dicom-preprocess.js';
+import { inferVolume } from './onnx-inference.js';
 import { postprocessSegmentation } from './segmentation-postprocess.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'medfed-ops-'));
@@ -95,16 +96,8 @@ describe('segmentation-postprocess', () => {
       WINDOW,
     );
     const model = buildEnhancingLesionSegmenter();
-    const plane = volume.rows * volume.columns;
-    const logits: Float32Array[] = [];
-    for (let z = 0; z < volume.slices; z++) {
-      const out = await engine.run(model.bytes, model.sha256, {
-        data: volume.data.subarray(z * plane, (z + 1) * plane),
-        dims: [1, 1, volume.rows, volume.columns],
-      });
-      logits.push(out.data);
-    }
-    const result = postprocessSegmentation(logits, 2, volume);
+    const { logits, classes } = await inferVolume(engine, model, volume, 5);
+    const result = postprocessSegmentation(logits, classes, volume);
     expect(result.components).toHaveLength(1);
     console.log(
       `phantom lesion: measured ${result.components[0]!.volumeMm3.toFixed(0)} mm³, analytic ellipsoid ${((4 / 3) * Math.PI * 20.2 * 23.0 * 13.5).toFixed(0)} mm³`,
