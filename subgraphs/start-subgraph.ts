@@ -3,7 +3,10 @@ import type { JWK } from 'jose';
 import { createIdentityVerifier, type Identity } from '#common/auth/identity-token.js';
 import type { Registration } from '#common/config/env-schemas.js';
 import type { SubgraphServer } from '#common/graphql/create-subgraph-server.js';
-import type { Logger } from '#common/logging/create-logger.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { readDynamoSubgraphConfig } from '#common/config/dynamo-subgraph-config.js';
+import { connectDynamo } from '#common/dynamo/create-dynamo-client.js';
+import { createLogger, type Logger } from '#common/logging/create-logger.js';
 import { onShutdown } from '#common/process/on-shutdown.js';
 import { registerSubgraph } from '../schema-registry/src/client/register-subgraph.js';
 
@@ -58,4 +61,38 @@ export async function identityVerifierFor(
   if (config.gatewayPublicKey) return createIdentityVerifier(config.gatewayPublicKey);
   log.warn('ALLOW_UNSIGNED_REQUESTS: answering anyone, with every scope (development only)');
   return undefined;
+}
+
+/**
+ * The whole main of a subgraph whose data lives in DynamoDB (ai-models, metrics): config from the
+ * environment, logger, DynamoDB connection, store, server, start-up and shutdown.
+ */
+export async function runDynamoSubgraph<Store>(options: {
+  name: string;
+  defaultPort: number;
+  typeDefs: DocumentNode;
+  createStore: (deps: { client: DynamoDBClient; tableName: string }) => Promise<Store>;
+  build: (deps: {
+    store: Store;
+    log: Logger;
+    verifyIdentity: ((token: string) => Promise<Identity>) | undefined;
+  }) => Promise<SubgraphServer>;
+}): Promise<void> {
+  const config = readDynamoSubgraphConfig(options.name, { port: options.defaultPort }, process.env);
+  const log = createLogger({ name: options.name, level: config.logLevel });
+  const dynamo = await connectDynamo(config.dynamo);
+  const store = await options.createStore({ client: dynamo.client, tableName: config.tableName });
+  const server = await options.build({
+    store,
+    log,
+    verifyIdentity: await identityVerifierFor(config, log),
+  });
+  await startSubgraph({
+    name: options.name,
+    server,
+    typeDefs: options.typeDefs,
+    log,
+    config,
+    onClose: () => dynamo.close(),
+  });
 }
