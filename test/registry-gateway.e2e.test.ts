@@ -9,16 +9,20 @@ import {
   type SubgraphServer,
 } from '#common/graphql/create-subgraph-server.js';
 import { createLogger } from '#common/logging/create-logger.js';
-import { build as buildGateway, type GatewayServer } from '../gateway/src/app.js';
-import { registrySupergraphSource } from '../gateway/src/supergraph/registry-supergraph-source.js';
+import type { GatewayServer } from '../gateway/src/app.js';
 import { registerSubgraph } from '../schema-registry/src/client/register-subgraph.js';
 import { RegistryClientError } from '../schema-registry/src/client/registry-client.js';
 import { build as buildAiModels, typeDefs as aiModelsSdl } from '../subgraphs/ai-models/src/app.js';
 import { createMemoryModelStore } from '../subgraphs/ai-models/src/memory-model-store.js';
 import { build as buildMetrics, typeDefs as metricsSdl } from '../subgraphs/metrics/src/app.js';
 import { createMemoryMetricStore } from '../subgraphs/metrics/src/memory-metric-store.js';
-import { DEFAULT_LIMITS, post } from './support/start-stack.js';
-import { ADMIN_TOKEN, startRegistry, type TestRegistry } from './support/start-registry.js';
+import { post } from './support/start-stack.js';
+import {
+  ADMIN_TOKEN,
+  buildRegistryGateway,
+  startRegistry,
+  type TestRegistry,
+} from './support/start-registry.js';
 
 /**
  * The gateway follows the schema registry live (real registry over dynalite, real HTTP).
@@ -45,28 +49,7 @@ async function listen(name: string, server: SubgraphServer) {
 }
 
 function startGateway(cachePath: string) {
-  const gateway = buildGateway(
-    {
-      supergraph: { kind: 'file', path: 'unused' },
-      limits: DEFAULT_LIMITS,
-      introspection: false,
-      subgraphTimeoutMs: 5_000,
-      startupTimeoutMs: 20_000,
-    },
-    {
-      log,
-      source: registrySupergraphSource({
-        url: registry.url,
-        graph: 'medfed',
-        token: ADMIN_TOKEN,
-        cachePath,
-        log,
-        maxBackoffMs: 500,
-        pollSeconds: 10,
-        startupTimeoutMs: 5_000,
-      }),
-    },
-  );
+  const gateway = buildRegistryGateway({ registryUrl: registry.url, cachePath, log });
   servers.push(gateway);
   return gateway;
 }

@@ -11,10 +11,8 @@ import { join } from 'node:path';
 import { gql } from 'graphql-tag';
 import { createSubgraphServer } from '#common/graphql/create-subgraph-server.js';
 import { createLogger } from '#common/logging/create-logger.js';
-import { build as buildGateway } from '../../gateway/src/app.js';
-import { registrySupergraphSource } from '../../gateway/src/supergraph/registry-supergraph-source.js';
-import { ADMIN_TOKEN, startRegistry } from '../../test/support/start-registry.js';
-import { DEFAULT_LIMITS, post } from '../../test/support/start-stack.js';
+import { buildRegistryGateway, startRegistry } from '../../test/support/start-registry.js';
+import { post } from '../../test/support/start-stack.js';
 
 process.env['APOLLO_TELEMETRY_DISABLED'] = '1';
 const rounds = Number(process.argv[2] ?? 30);
@@ -39,25 +37,11 @@ await registry.admin.publish('medfed', 'probe', { url: probeUrl, sdl: sdl(0) });
 
 const gateways = await Promise.all(
   [1, 2].map(async (n) => {
-    const gateway = buildGateway(
-      {
-        supergraph: { kind: 'file', path: 'unused' },
-        limits: DEFAULT_LIMITS,
-        introspection: false,
-        subgraphTimeoutMs: 5000,
-        startupTimeoutMs: 10000,
-      },
-      {
-        log,
-        source: registrySupergraphSource({
-          url: registry.url,
-          graph: 'medfed',
-          token: ADMIN_TOKEN,
-          cachePath: join(dir, `gw${n}.json`),
-          log,
-        }),
-      },
-    );
+    const gateway = buildRegistryGateway({
+      registryUrl: registry.url,
+      cachePath: join(dir, `gw${n}.json`),
+      log,
+    });
     const url = await gateway.listen({ host: '127.0.0.1', port: 0 });
     await gateway.ready;
     return { gateway, url };

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { connectDynamo, type DynamoConnection } from '#common/dynamo/create-dynamo-client.js';
 import { createLogger, type Logger } from '#common/logging/create-logger.js';
+import { build as buildGateway } from '../../gateway/src/app.js';
+import { registrySupergraphSource } from '../../gateway/src/supergraph/registry-supergraph-source.js';
 import { build } from '../../schema-registry/src/app.js';
+import { DEFAULT_LIMITS } from './start-stack.js';
 import { createDynamoTokenStore } from '../../schema-registry/src/auth/dynamo-token-store.js';
 import { hashToken } from '../../schema-registry/src/auth/token-store.js';
 import { createRegistryClient } from '../../schema-registry/src/client/registry-client.js';
@@ -62,3 +65,38 @@ export async function startRegistry(
 }
 
 export type TestRegistry = Awaited<ReturnType<typeof startRegistry>>;
+
+/**
+ * A gateway (not yet listening) that follows `registry` through the real registry source, with
+ * short back-off and long-poll times so outages and recoveries are quick to observe.
+ */
+export function buildRegistryGateway(options: {
+  registryUrl: string;
+  cachePath: string;
+  log: Logger;
+  startupTimeoutMs?: number;
+}) {
+  return buildGateway(
+    {
+      // Placeholder: the injected source below replaces what this config would build.
+      supergraph: { kind: 'file', path: 'unused' },
+      limits: DEFAULT_LIMITS,
+      introspection: false,
+      subgraphTimeoutMs: 5_000,
+      startupTimeoutMs: options.startupTimeoutMs ?? 20_000,
+    },
+    {
+      log: options.log,
+      source: registrySupergraphSource({
+        url: options.registryUrl,
+        graph: 'medfed',
+        token: ADMIN_TOKEN,
+        cachePath: options.cachePath,
+        log: options.log,
+        maxBackoffMs: 500,
+        pollSeconds: 10,
+        startupTimeoutMs: 5_000,
+      }),
+    },
+  );
+}
