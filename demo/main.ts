@@ -12,7 +12,7 @@ import {
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
 import { createRegistryClient } from '../schema-registry/src/client/registry-client.js';
-import { runService, type RunningService } from './run-service.js';
+import { runService, type RunningService } from '#common/process/run-service.js';
 
 /**
  * The demo on embedded defaults: dynalite, the schema registry, the three subgraphs and the

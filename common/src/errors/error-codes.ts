@@ -20,6 +20,15 @@ export const ERROR_CODES = {
   SUBGRAPH_UNAVAILABLE: { status: 502, title: 'Subgraph unavailable' },
   SUBGRAPH_REQUEST_FAILED: { status: 502, title: 'Subgraph request failed' },
   SCHEMA_NOT_LOADED: { status: 503, title: 'Schema not loaded yet' },
+  UNKNOWN_PIPELINE: { status: 422, title: 'Unknown pipeline' },
+  UNKNOWN_INPUT_TAG: { status: 422, title: 'Unknown pipeline input' },
+  INVALID_QUERY: { status: 422, title: 'Invalid query' },
+  NO_MODEL: { status: 422, title: 'No model in the query result' },
+  NO_IMAGES: { status: 422, title: 'No images in the query result' },
+  AMBIGUOUS_MODEL: { status: 422, title: 'More than one model in the query result' },
+  MODEL_UNVERIFIABLE: { status: 422, title: 'Model cannot be verified' },
+  URL_NOT_ALLOWED: { status: 422, title: 'URL outside the fetch allow-list' },
+  GATEWAY_UNAVAILABLE: { status: 502, title: 'Gateway unavailable' },
   INTERNAL_SERVER_ERROR: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -8,6 +8,8 @@ import { join } from 'node:path';
  * and concurrent requests for the same URL in one process share one download. An expected sha256
  * (a model's) is checked before anything is stored.
  */
+export type ContentCache = ReturnType<typeof createContentCache>;
+
 export function createContentCache(options: {
   dir: string;
   fetch: (url: string) => Promise<Uint8Array>;
@@ -45,6 +47,13 @@ export function createContentCache(options: {
   }
 
   return {
+    /** Content already in the cache, by its sha256 (verified), or undefined. */
+    async bySha256(sha256: string): Promise<Uint8Array | undefined> {
+      if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+      const bytes = await readFile(objectPath(sha256)).catch(() => undefined);
+      return bytes && hash(bytes) === sha256 ? new Uint8Array(bytes) : undefined;
+    },
+
     /** The bytes behind `url`, fetched at most once; `fetched` says whether this call downloaded. */
     get(url: string, expectedSha256?: string) {
       const key = `${sourceKey(url)}\0${expectedSha256 ?? ''}`;

@@ -66,20 +66,9 @@ export async function safeFetch(url: string, policy: FetchPolicy): Promise<Uint8
 async function check(raw: string, policy: FetchPolicy): Promise<void> {
   if (!URL.canParse(raw)) throw new FetchRefusedError(`not a URL: ${raw.slice(0, 100)}`);
   const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new FetchRefusedError(`${url.protocol} URLs are not fetched`);
-  if (url.username || url.password)
-    throw new FetchRefusedError('URLs with credentials are not fetched');
+  const refusal = allowListRefusal(url, policy.allowedHosts);
+  if (refusal) throw new FetchRefusedError(refusal);
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  const allowed = policy.allowedHosts.some((entry) => {
-    const [pattern, allowedPort] = entry.toLowerCase().split(/:(?=\d+$)/);
-    const hostMatches = pattern!.startsWith('*.')
-      ? host.endsWith(pattern!.slice(1))
-      : host === pattern;
-    return hostMatches && (allowedPort === undefined || allowedPort === port);
-  });
-  if (!allowed) throw new FetchRefusedError(`${host}:${port} is not on the fetch allow-list`);
   const addresses = isIP(host)
     ? [host]
     : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
@@ -88,6 +77,26 @@ async function check(raw: string, policy: FetchPolicy): Promise<void> {
     const reason = forbidden(address, policy.allowLoopback ?? false);
     if (reason) throw new FetchRefusedError(`${host} resolves to ${reason} address ${address}`);
   }
+}
+
+/**
+ * Why a URL is not on the allow-list (scheme, credentials, host:port), or undefined when it is.
+ * Checked when a job is submitted, and again (with address checks) before every fetch.
+ */
+export function allowListRefusal(url: URL, allowedHosts: readonly string[]): string | undefined {
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return `${url.protocol} URLs are not fetched`;
+  if (url.username || url.password) return 'URLs with credentials are not fetched';
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const allowed = allowedHosts.some((entry) => {
+    const [pattern, allowedPort] = entry.toLowerCase().split(/:(?=\d+$)/);
+    const hostMatches = pattern!.startsWith('*.')
+      ? host.endsWith(pattern!.slice(1))
+      : host === pattern;
+    return hostMatches && (allowedPort === undefined || allowedPort === port);
+  });
+  return allowed ? undefined : `${host}:${port} is not on the fetch allow-list`;
 }
 
 /** Address classes never fetched: link-local (metadata), unspecified, multicast, loopback. */

@@ -23,10 +23,13 @@ export interface Window {
  * the slice normal (Image Position/Orientation; Instance Number as fallback), apply the modality
  * LUT (rescale), window to [center − width/2, center + width/2] and normalise to [0, 1]. Slice
  * spacing comes from the positions, else from Slice Thickness. Files must share rows × columns.
+ * Without a window, each file's own (Window Center/Width) is used, else its value range. With
+ * `resize`, each slice is resampled bilinearly to rows × columns (spacing scaled to match).
  */
 export function preprocessSeries(
   files: readonly { name: string; bytes: Uint8Array }[],
-  window: Window,
+  window?: Window,
+  resize?: { readonly rows: number; readonly columns: number },
 ): Volume {
   if (files.length === 0) throw new Error('no images to pre-process');
   const slices = files.map(({ name, bytes }) => {
@@ -55,6 +58,10 @@ export function preprocessSeries(
       sop: header.string('x00080018') ?? '',
       spacing: numbers('x00280030') ?? [1, 1],
       thickness: Number(header.string('x00180050') ?? 1),
+      window:
+        numbers('x00281050')?.[0] !== undefined && numbers('x00281051')?.[0]
+          ? { center: numbers('x00281050')![0]!, width: numbers('x00281051')![0]! }
+          : undefined,
     };
   });
   const { rows, columns } = slices[0]!.image;
@@ -73,20 +80,69 @@ export function preprocessSeries(
   const sliceSpacing = gaps.length
     ? gaps.reduce((a, b) => a + b, 0) / gaps.length
     : slices[0]!.thickness;
-  const low = window.center - window.width / 2;
-  const data = new Float32Array(slices.length * rows * columns);
+  const outRows = resize?.rows ?? rows;
+  const outColumns = resize?.columns ?? columns;
+  const data = new Float32Array(slices.length * outRows * outColumns);
   slices.forEach((s, z) => {
     const values = rescaled(s.image);
-    for (let i = 0; i < values.length; i++) {
-      data[z * rows * columns + i] = Math.min(1, Math.max(0, (values[i]! - low) / window.width));
+    const w = window ?? s.window ?? rangeOf(values);
+    const low = w.center - w.width / 2;
+    const plane = new Float32Array(rows * columns);
+    for (let i = 0; i < plane.length; i++) {
+      plane[i] = Math.min(1, Math.max(0, (values[i]! - low) / w.width));
     }
+    data.set(
+      resize ? resample(plane, rows, columns, outRows, outColumns) : plane,
+      z * outRows * outColumns,
+    );
   });
   return {
     slices: slices.length,
-    rows,
-    columns,
-    spacing: [slices[0]!.spacing[0]!, slices[0]!.spacing[1]!, sliceSpacing],
+    rows: outRows,
+    columns: outColumns,
+    spacing: [
+      (slices[0]!.spacing[0]! * rows) / outRows,
+      (slices[0]!.spacing[1]! * columns) / outColumns,
+      sliceSpacing,
+    ],
     sopInstanceUIDs: slices.map((s) => s.sop),
     data,
   };
+}
+
+function rangeOf(values: ArrayLike<number>): Window {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    min = Math.min(min, values[i]!);
+    max = Math.max(max, values[i]!);
+  }
+  return { center: (min + max) / 2, width: Math.max(1, max - min) };
+}
+
+/** Bilinear resampling of one plane (pixel centres aligned, as image resizers do). */
+export function resample(
+  plane: Float32Array,
+  rows: number,
+  columns: number,
+  outRows: number,
+  outColumns: number,
+): Float32Array {
+  const out = new Float32Array(outRows * outColumns);
+  for (let y = 0; y < outRows; y++) {
+    const sy = Math.min(rows - 1, Math.max(0, ((y + 0.5) * rows) / outRows - 0.5));
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(rows - 1, y0 + 1);
+    const fy = sy - y0;
+    for (let x = 0; x < outColumns; x++) {
+      const sx = Math.min(columns - 1, Math.max(0, ((x + 0.5) * columns) / outColumns - 0.5));
+      const x0 = Math.floor(sx);
+      const x1 = Math.min(columns - 1, x0 + 1);
+      const fx = sx - x0;
+      const top = plane[y0 * columns + x0]! * (1 - fx) + plane[y0 * columns + x1]! * fx;
+      const bottom = plane[y1 * columns + x0]! * (1 - fx) + plane[y1 * columns + x1]! * fx;
+      out[y * outColumns + x] = top * (1 - fy) + bottom * fy;
+    }
+  }
+  return out;
 }

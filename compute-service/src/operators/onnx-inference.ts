@@ -3,8 +3,8 @@ import type { Volume } from './dicom-preprocess.js';
 
 /**
  * The inference stage for a 2-D network over a volume: slices go through the model in batches of
- * `batchSize` ([batch, 1, rows, columns] in, [batch, classes, rows, columns] out), and the logits
- * come back one array per slice, as segmentation post-processing takes them.
+ * `batchSize` ([batch, 1, rows, columns] in; [batch, classes, rows, columns] out for segmentation,
+ * [batch, classes] for classification), and the outputs come back one array per slice.
  */
 export async function inferVolume(
   engine: InferenceEngine,
@@ -15,7 +15,7 @@ export async function inferVolume(
   const plane = volume.rows * volume.columns;
   const logits: Float32Array[] = [];
   let classes = 0;
-  let provider = 'cpu';
+  let provider: string = 'cpu';
   for (let start = 0; start < volume.slices; start += batchSize) {
     const count = Math.min(batchSize, volume.slices - start);
     const out = await engine.run(model.bytes, model.sha256, {
@@ -24,8 +24,8 @@ export async function inferVolume(
     });
     classes = out.dims[1]!;
     provider = out.provider;
-    for (let i = 0; i < count; i++)
-      logits.push(out.data.slice(i * classes * plane, (i + 1) * classes * plane));
+    const per = out.dims.slice(1).reduce((a, b) => a * b, 1);
+    for (let i = 0; i < count; i++) logits.push(out.data.slice(i * per, (i + 1) * per));
   }
   return { logits, classes, provider };
 }

@@ -1,6 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { z } from 'zod';
+import { checkOperatorArgs } from './operators.js';
 
 /** Operators a stage may name (one file each under operators/). */
 export const OPERATORS = [
@@ -116,6 +118,13 @@ export function parsePipeline(text: string, file = 'pipeline.yaml'): PipelineDef
         `stage name "${stage.name}" is used twice`,
       );
     stageNames.add(stage.name);
+    const argsProblem = checkOperatorArgs(stage.operator, stage.args);
+    if (argsProblem)
+      throw new PipelineDefinitionError(
+        file,
+        at('args'),
+        `stage "${stage.name}" (${stage.operator}): ${argsProblem}`,
+      );
     stage.inputs.forEach((input, j) => {
       if (!available.has(input)) {
         throw new PipelineDefinitionError(
@@ -136,4 +145,21 @@ export function parsePipeline(text: string, file = 'pipeline.yaml'): PipelineDef
 
 export async function loadPipeline(path: string): Promise<PipelineDefinition> {
   return parsePipeline(await readFile(path, 'utf8'), path);
+}
+
+/** Every `*.yaml` pipeline in a directory, by name; two files naming one pipeline are refused. */
+export async function loadPipelines(dir: string): Promise<Map<string, PipelineDefinition>> {
+  const files = (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const pipelines = new Map<string, PipelineDefinition>();
+  for (const f of files) {
+    const pipeline = await loadPipeline(join(dir, f));
+    if (pipelines.has(pipeline.name))
+      throw new PipelineDefinitionError(
+        join(dir, f),
+        1,
+        `pipeline "${pipeline.name}" is defined twice`,
+      );
+    pipelines.set(pipeline.name, pipeline);
+  }
+  return pipelines;
 }

@@ -12,8 +12,8 @@ export interface RunningService {
 
 /**
  * Starts one medfed service (its real main.ts) as a child process with the given environment,
- * appends its JSON logs to `logFile`, and resolves with the URL from its first log line that has
- * both `url` and `readyMessage`.
+ * appends its JSON logs to `logFile`, and resolves at its first log line whose message is
+ * `readyMessage`, with that line's `url` (empty for services without one, such as workers).
  */
 export function runService(options: {
   name: string;
@@ -53,10 +53,10 @@ export function runService(options: {
       } catch {
         return;
       }
-      if (record.msg === options.readyMessage && record.url) {
+      if (record.msg === options.readyMessage) {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ name: options.name, url: record.url, child, stop });
+        resolve({ name: options.name, url: record.url ?? '', child, stop });
       }
     });
   });

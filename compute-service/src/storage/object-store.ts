@@ -1,0 +1,23 @@
+/**
+ * Object storage for stage outputs and results (shared by the API and every worker). Keys are
+ * `/`-separated paths. Writes are whole-object and atomic: a reader sees the old object or the
+ * new one, never half of one, so a stage killed mid-write leaves nothing behind.
+ */
+export interface ObjectStore {
+  readonly put: (key: string, body: Uint8Array | string) => Promise<void>;
+  /** The object's bytes, or undefined when there is none. */
+  readonly get: (key: string) => Promise<Uint8Array | undefined>;
+  readonly exists: (key: string) => Promise<boolean>;
+  /** Keys under a prefix (recursively), sorted. */
+  readonly list: (prefix: string) => Promise<string[]>;
+  /** Where the store lives, for settings passed to worker threads. */
+  readonly location: { readonly kind: 'fs'; readonly dir: string };
+}
+
+/** Refuses keys that could escape the store (absolute, `..`, empty segments, odd characters). */
+export function checkKey(key: string): string {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split('/').includes('..')) {
+    throw new Error(`invalid object key: ${key}`);
+  }
+  return key;
+}

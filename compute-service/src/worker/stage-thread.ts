@@ -1,0 +1,28 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createLogger } from '#common/logging/create-logger.js';
+import { createContentCache } from '../fetch/content-cache.js';
+import { safeFetch } from '../fetch/safe-fetch.js';
+import { createInferenceEngine } from '../inference/inference-engine.js';
+import { createFsObjectStore } from '../storage/fs-object-store.js';
+import { createStageExecutor, type StageTask } from './stage-executor.js';
+import type { ThreadSettings } from './thread-pool.js';
+
+// A stage thread: CPU-heavy work (decoding, post-processing, PNG encoding) and inference run here,
+// off the worker's event loop, which keeps renewing its queue locks meanwhile. Each thread keeps
+// its own warm ONNX sessions.
+const settings = (workerData as { settings: ThreadSettings }).settings;
+const log = createLogger({ name: 'compute-stage', level: settings.logLevel });
+const executor = createStageExecutor({
+  store: createFsObjectStore(settings.storageDir),
+  cache: createContentCache({
+    dir: settings.cacheDir,
+    fetch: (url) => safeFetch(url, settings.fetch),
+  }),
+  engine: createInferenceEngine({ log, preferGpu: settings.preferGpu }),
+});
+
+parentPort!.on('message', (message: { id: number; task: StageTask }) => {
+  void executor
+    .execute(message.task)
+    .then((outcome) => parentPort!.postMessage({ id: message.id, outcome }));
+});
