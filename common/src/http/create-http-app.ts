@@ -12,6 +12,9 @@ export function createHttpApp(options: { log: Logger; bodyLimitBytes: number }):
     loggerInstance,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes,
+    // Unknown members are refused (400 naming them), not silently dropped: a misspelt option
+    // should not quietly do nothing.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 }
 
