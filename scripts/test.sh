@@ -10,7 +10,9 @@ ensure_npm_packages
 # docker-compose: validates docker/compose.yaml (no Docker engine needed).
 # dcmtk (dcmdjpeg) and python3-pil: reference decoders the pixel tests compare against.
 # orthanc + orthanc-dicomweb: the real PACS the DICOMweb image source is tested against.
-ensure_debian_packages python3-pydicom python3-numpy python3-pil dcmtk docker-compose orthanc orthanc-dicomweb
+# redis-server: the real Redis under the BullMQ queues; chromium: renders the viewer page.
+ensure_debian_packages python3-pydicom python3-numpy python3-pil dcmtk docker-compose orthanc orthanc-dicomweb \
+  redis-server chromium
 echo "» typecheck"
 npx tsc -p tsconfig.json --noEmit
 echo "» lint"

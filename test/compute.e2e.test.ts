@@ -12,6 +12,7 @@ import {
   SEED_MODEL_NAME,
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
+import { runCli } from '../cli/src/run-cli.js';
 import { startCompute, type Body, type Compute } from './support/start-compute.js';
 
 const SEED_REQUEST = {
@@ -171,6 +172,56 @@ describe('compute service end to end (real Redis, gateway, ONNX runtime, worker 
       expect.arrayContaining(['prediction.json', 'slices/0000.png']),
     );
   }, 120_000);
+
+  it('the CLI submits a job and follows it with a progress bar to the end', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      [
+        'job',
+        'submit',
+        '--compute',
+        compute.url,
+        '--pipeline',
+        'chest-xray-opacity-pipeline',
+        '--input-tag',
+        'cxr',
+        '--query',
+        modelQuery(CLASSIFIER_MODEL_NAME),
+        '--poll-ms',
+        '50',
+      ],
+      {},
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+    );
+    expect(err).toEqual([]);
+    expect(code).toBe(4); // partially succeeded: the corrupt radiograph
+    expect(out[0]).toMatch(/^job [0-9a-f-]{36} QUEUED$/);
+    const bars = out.filter((l) => l.startsWith('['));
+    expect(bars.length).toBeGreaterThan(1);
+    expect(bars.at(-1)).toMatch(/^\[#{30}\] 100%  PARTIALLY_SUCCEEDED\s+units 2\/3 \(1 failed\)/);
+    expect(out.some((l) => /unit u[0-9a-f]{16} failed: preprocess: /.test(l))).toBe(true);
+    expect(out.at(-1)).toMatch(/^PARTIALLY_SUCCEEDED: results at .*render at http/);
+
+    const refused = await runCli(
+      [
+        'job',
+        'submit',
+        '--compute',
+        compute.url,
+        '--pipeline',
+        'nope',
+        '--input-tag',
+        'x',
+        '--query',
+        '{ a }',
+      ],
+      {},
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+    );
+    expect(refused).toBe(1);
+    expect(err.at(-1)).toMatch(/refused \(422 UNKNOWN_PIPELINE\)/);
+  }, 60_000);
 
   it('cancels a job: DELETE → 202 CANCELLED, it stays cancelled, a second DELETE is 409', async () => {
     const posted = await compute.submit({ ...SEED_REQUEST, use_cache: false });

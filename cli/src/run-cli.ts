@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { COMPUTE_USAGE, runComputeCli } from './compute-commands.js';
 import {
   createRegistryClient,
   RegistryClientError,
@@ -8,6 +9,9 @@ import {
 export interface Io {
   out(line: string): void;
   err(line: string): void;
+  /** Whether stdout is a terminal (the progress bar then redraws one line). */
+  isTTY?: boolean;
+  write?(text: string): void;
 }
 
 /** Exit codes: 0 done, 1 refused by the registry (or a check found problems), 2 usage, 3 unreachable. */
@@ -26,7 +30,9 @@ const USAGE = `usage: medfed <command> [flags]
   token create      --holder H --subgraphs a,b   (admin)
 
   common flags: --registry URL (or MEDFED_REGISTRY_URL), --token T (or MEDFED_TOKEN),
-                --graph G (or MEDFED_GRAPH; default medfed), --json`;
+                --graph G (or MEDFED_GRAPH; default medfed), --json
+
+${COMPUTE_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -37,6 +43,11 @@ export async function runCli(
   io: Io,
 ): Promise<number> {
   try {
+    if (argv[0] === 'job' || argv[0] === 'worker') {
+      return await runComputeCli(argv, env, io, (message) => {
+        throw new UsageError(message);
+      });
+    }
     return await dispatch(argv, env, io);
   } catch (error) {
     if (error instanceof UsageError) {
