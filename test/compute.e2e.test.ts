@@ -199,7 +199,7 @@ describe('compute service end to end (real Redis, gateway, ONNX runtime, worker 
     expect(out[0]).toMatch(/^job [0-9a-f-]{36} QUEUED$/);
     const bars = out.filter((l) => l.startsWith('['));
     expect(bars.length).toBeGreaterThan(1);
-    expect(bars.at(-1)).toMatch(/^\[#{30}\] 100%  PARTIALLY_SUCCEEDED\s+units 2\/3 \(1 failed\)/);
+    expect(bars.at(-1)).toMatch(/^\[#{30}\] 100% {2}PARTIALLY_SUCCEEDED\s+units 2\/3 \(1 failed\)/);
     expect(out.some((l) => /unit u[0-9a-f]{16} failed: preprocess: /.test(l))).toBe(true);
     expect(out.at(-1)).toMatch(/^PARTIALLY_SUCCEEDED: results at .*render at http/);
 
