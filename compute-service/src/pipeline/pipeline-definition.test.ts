@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadPipeline, parsePipeline, PipelineDefinitionError } from './pipeline-definition.js';
+import {
+  loadPipeline,
+  loadPipelines,
+  parsePipeline,
+  PipelineDefinitionError,
+} from './pipeline-definition.js';
 
 const shipped = join(import.meta.dirname, '..', '..', 'pipelines');
 
@@ -15,6 +20,15 @@ describe('pipeline definitions', () => {
       ['seg', 'dicom-seg-writer', false],
       ['overlays', 'png-overlay', false],
     ]);
+  });
+
+  it('loads every shipped pipeline by name', async () => {
+    const all = await loadPipelines(shipped);
+    expect([...all.keys()].sort()).toEqual(['brain-tumor-pipeline', 'chest-xray-opacity-pipeline']);
+    expect(all.get('chest-xray-opacity-pipeline')!.inputs['cxr']).toMatchObject({
+      kind: 'dicom-image',
+      modality: 'CR',
+    });
   });
 
   const good = `name: p
@@ -51,6 +65,12 @@ stages:
       4,
       /inputs\.dcm\.kind/,
     ],
+    [
+      `${good}    args: { batchSize: 0 }\n`,
+      14,
+      /stage "b" \(onnx-inference\): args\.batchSize: .*>=1/,
+    ],
+    [`${good}    args: { batchsize: 4 }\n`, 14, /args: Unrecognized key: "batchsize"/],
     // An unclosed bracket is noticed (and reported) where the next line begins.
     [good.replace('    outputs: [volume]', '    outputs: [volume'), 10, /invalid YAML/],
   ])('refuses a bad definition with the line and reason (%#)', (text, line, reason) => {
