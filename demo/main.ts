@@ -5,21 +5,24 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynalite } from '#common/dynamo/start-dynalite.js';
 import { writeDemoImageSet } from '#fixtures/dicom-phantoms.js';
+import { startRedis } from '#common/redis/start-redis.js';
 import {
-  REGISTER_MODEL,
-  SAMPLE_MODELS,
-  SEED_MODEL_NAME,
-  SEED_QUERY,
-} from '#fixtures/sample-models.js';
+  CLASSIFIER_MODEL_NAME,
+  pipelineModelRegistrations,
+  startModelRepository,
+} from '#fixtures/model-repository.js';
+import { REGISTER_MODEL, SEED_MODEL_NAME, SEED_QUERY } from '#fixtures/sample-models.js';
 import { createRegistryClient } from '../schema-registry/src/client/registry-client.js';
 import { runService, type RunningService } from '#common/process/run-service.js';
 
 /**
- * The demo on embedded defaults: dynalite, the schema registry, the three subgraphs and the
- * gateway on localhost, each service its own process (as institutions would run them). Each
- * subgraph joins by publishing itself to the registry; the gateway follows the registry. Then
- * sample models, generated DICOM phantoms, the seed's federated query; the gateway stays up until
- * Ctrl-C (or exits with --once).
+ * The demo on embedded defaults: dynalite, Redis, the schema registry, the three subgraphs, the
+ * gateway, the compute service and its CPU and GPU workers on localhost, each service its own
+ * process (as institutions would run them). Each subgraph joins by publishing itself to the
+ * registry; the gateway follows the registry. Then sample models (the two pipeline models with
+ * the url and sha256 of medfed's generated ONNX files), generated DICOM phantoms, the seed's
+ * federated query and the seed's compute request; everything stays up until Ctrl-C (or exits
+ * with --once).
  */
 const { values } = parseArgs({
   options: {
@@ -43,10 +46,16 @@ say(`  ${series.reduce((n, s) => n + s.files.length, 0)} images in ${series.leng
 
 const dynamo = await startDynalite({ path: join(root, 'dynalite') });
 say(`  dynalite (DynamoDB API) at ${dynamo.endpoint}`);
+const redis = await startRedis({ dir: join(root, 'redis') });
+say(`  redis-server at ${redis.url}`);
+const modelRepo = await startModelRepository(join(root, 'models'));
+say(`  model repository (generated ONNX models) at ${modelRepo.url}`);
 
 const services: RunningService[] = [];
 async function shutdown(code: number): Promise<never> {
   for (const s of services.reverse()) await s.stop();
+  await modelRepo.close();
+  await redis.close();
   await dynamo.close();
   process.exit(code);
 }
@@ -104,7 +113,7 @@ try {
     { ...dynamoEnv, ...identity, ...(await joins('ai-models', 'Model hub')) },
     registered,
   );
-  await Promise.all([
+  const [images] = await Promise.all([
     start(
       'medical-images',
       'subgraphs/medical-images/src/main.ts',
@@ -157,12 +166,81 @@ try {
     return body.data!;
   };
 
-  for (const input of SAMPLE_MODELS) await query(REGISTER_MODEL, { input });
-  say(`  registered ${SAMPLE_MODELS.length} sample models through the gateway`);
+  const models = pipelineModelRegistrations(modelRepo);
+  for (const input of models) await query(REGISTER_MODEL, { input });
+  say(`  registered ${models.length} sample models through the gateway (2 with ONNX url + sha256)`);
+
+  // The compute service and its workers: CPU stages and GPU stages on their own queues.
+  const computeEnv = {
+    REDIS_URL: redis.url,
+    STORAGE_DIR: join(root, 'compute', 'storage'),
+    CACHE_DIR: join(root, 'compute', 'cache'),
+    FETCH_ALLOW_HOSTS: [new URL(images.url).host, modelRepo.host].join(','),
+    FETCH_ALLOW_LOOPBACK: 'true',
+  };
+  const compute = await start(
+    'compute-service',
+    'compute-service/src/main.ts',
+    { ...computeEnv, GATEWAY_URL: gateway.url },
+    'compute service ready',
+  );
+  await start(
+    'worker-cpu',
+    'compute-service/src/worker-main.ts',
+    { ...computeEnv, WORKER_QUEUES: 'cpu' },
+    'compute worker ready',
+  );
+  await start(
+    'worker-gpu',
+    'compute-service/src/worker-main.ts',
+    { ...computeEnv, WORKER_QUEUES: 'gpu', WORKER_CONCURRENCY: '1' },
+    'compute worker ready',
+  );
 
   say(`\nThe seed's federated query, models(name: "${SEED_MODEL_NAME}"):\n`);
   const answer = await query(SEED_QUERY, { name: SEED_MODEL_NAME });
   say(JSON.stringify(answer, null, 2));
+
+  say(`\nThe seed's compute request (brain-tumor-pipeline on those images):`);
+  const request = {
+    pipeline_tag: 'brain-tumor-pipeline',
+    input_tag: 'dcm',
+    use_cache: true,
+    query: SEED_QUERY,
+    variables: { name: SEED_MODEL_NAME },
+  };
+  const posted = await fetch(`${compute.url}/v1/jobs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify(request),
+  });
+  const accepted = (await posted.json()) as {
+    id: string;
+    status: string;
+    jobs: string;
+    render: string;
+  };
+  say(`  ${posted.status} ${JSON.stringify(accepted)}`);
+  let job: { status: string; progress: { units: { succeeded: number; total: number } } };
+  do {
+    await new Promise((r) => setTimeout(r, 250));
+    job = (await (await fetch(accepted.jobs)).json()) as typeof job;
+  } while (job.status === 'QUEUED' || job.status === 'RUNNING');
+  const results = (await (await fetch(`${accepted.jobs}/results`)).json()) as {
+    units: {
+      id: string;
+      summary: { postprocess?: { totals: { name: string; volumeMm3: number }[] } };
+    }[];
+  };
+  say(`  ${job.status}: ${job.progress.units.succeeded}/${job.progress.units.total} series`);
+  for (const unit of results.units) {
+    const totals = unit.summary.postprocess?.totals ?? [];
+    say(
+      `    ${unit.id}: ${totals.length ? totals.map((t) => `${t.name} ${t.volumeMm3.toFixed(0)} mm³`).join(', ') : 'no lesion found'}`,
+    );
+  }
+  say(`  Job:    ${accepted.jobs}`);
+  say(`  Render: ${accepted.render}`);
 
   say(`\nGateway: ${gateway.url}  (POST GraphQL; introspection is on for the demo)`);
   say(`Health:  ${gateway.url.replace(/graphql$/, 'health')}`);
@@ -172,6 +250,13 @@ try {
   );
   say(`API key: ${join(root, 'api-key')} (X-Api-Key; scopes models:write metrics:write phi:read)`);
   say('         anonymous requests may read, but not patient pseudonyms (phi:read)');
+  say(`Compute: ${compute.url}/v1/jobs  (OpenAPI at ${compute.url}/openapi.json)`);
+  say(
+    `         npm run medfed -- job submit --compute ${compute.url} --api-key "$(cat ${join(root, 'api-key')})" \\`,
+  );
+  say(
+    `           --pipeline chest-xray-opacity-pipeline --input-tag cxr --query '{ models(name: "${CLASSIFIER_MODEL_NAME}") { id medicalImages { id type url } } }'`,
+  );
   say(`Logs:    ${logDir}`);
   say(`Try:     curl -s ${gateway.url} -H 'content-type: application/json' \\`);
   say(

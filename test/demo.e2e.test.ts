@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 
 /**
- * The README's demo command, run for real: dynalite plus the five services' own main.ts as
+ * The README's demo command, run for real: dynalite, Redis and every service's own main.ts as
  * separate processes, joined through the schema registry. Guards the "two commands" promise and
  * every service's entry point.
  */
@@ -20,7 +20,7 @@ it('runs the seed query across separately started services and exits cleanly', a
     { timeout: 90_000 },
   );
   const start = stdout.indexOf('{', stdout.indexOf("The seed's federated query"));
-  const json = stdout.slice(start, stdout.indexOf('\nGateway:'));
+  const json = stdout.slice(start, stdout.indexOf("\nThe seed's compute request"));
   const answer = JSON.parse(json) as {
     models: { name: string; version: string; medicalImages: { type: string; url: string }[] }[];
   };
@@ -29,6 +29,11 @@ it('runs the seed query across separately started services and exits cleanly', a
   expect(answer.models[0]!.medicalImages).toHaveLength(24);
   expect(answer.models[0]!.medicalImages.every((i) => i.type === 'MRI_T1c')).toBe(true);
   expect(stdout).toMatch(/Gateway: http:\/\/127\.0\.0\.1:\d+\/graphql/);
+  // The seed's compute request ran through the compute service and its CPU and GPU workers.
+  expect(stdout).toMatch(/202 \{"id":"[0-9a-f-]{36}","status":"QUEUED"/);
+  expect(stdout).toContain('SUCCEEDED: 2/2 series');
+  expect(stdout).toMatch(/enhancing_lesion \d{5} mm³/);
+  expect(stdout).toMatch(/Render: http:\/\/127\.0\.0\.1:\d+\/render\//);
 
   // No patient identifiers from the phantoms' headers reach any service log.
   const logs = join(dir, 'logs');
@@ -45,6 +50,8 @@ it('runs the seed query across separately started services and exits cleanly', a
     'add metrics',
   ]);
   expect(await readFile(join(logs, 'gateway.log'), 'utf8')).toContain('gateway ready');
+  for (const worker of ['worker-cpu', 'worker-gpu'])
+    expect(await readFile(join(logs, `${worker}.log`), 'utf8')).toContain('compute worker ready');
   // No secret reaches a log: neither the admin token nor any issued token.
   const adminToken = (await readFile(join(dir, 'admin-token'), 'utf8')).trim();
   expect(text).not.toContain(adminToken);

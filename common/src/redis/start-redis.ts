@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'node:net';
@@ -16,6 +16,7 @@ export async function startRedis(options: { dir?: string } = {}): Promise<{
 }> {
   const port = await freePort();
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'medfed-redis-')));
+  await mkdir(dir, { recursive: true });
   const persistence = options.dir ? ['--appendonly', 'yes'] : ['--save', '', '--appendonly', 'no'];
   const child = spawn(
     'redis-server',

@@ -1,10 +1,14 @@
 import { createHash } from 'node:crypto';
-import { onnx } from 'onnx-proto';
+import onnxProto from 'onnx-proto';
+import type { onnx as proto } from 'onnx-proto';
+
+// onnx-proto is CommonJS without named ESM exports: take the namespace from its default export.
+const { onnx } = onnxProto;
 
 /** Helpers to write small ONNX graphs (opset 17) with onnx-proto. */
 export const FLOAT = onnx.TensorProto.DataType.FLOAT;
 
-export function tensor(name: string, dims: number[], values: number[]): onnx.ITensorProto {
+export function tensor(name: string, dims: number[], values: number[]): proto.ITensorProto {
   return { name, dims, dataType: FLOAT, floatData: values };
 }
 
@@ -12,8 +16,8 @@ export function node(
   opType: string,
   inputs: string[],
   outputs: string[],
-  attributes: onnx.IAttributeProto[] = [],
-): onnx.INodeProto {
+  attributes: proto.IAttributeProto[] = [],
+): proto.INodeProto {
   return {
     opType,
     input: inputs,
@@ -23,16 +27,16 @@ export function node(
   };
 }
 
-export function ints(name: string, values: number[]): onnx.IAttributeProto {
+export function ints(name: string, values: number[]): proto.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
 }
 
-export function int(name: string, value: number): onnx.IAttributeProto {
+export function int(name: string, value: number): proto.IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
 }
 
 /** A float tensor input/output; string dims are symbolic (dynamic). */
-export function valueInfo(name: string, dims: (number | string)[]): onnx.IValueInfoProto {
+export function valueInfo(name: string, dims: (number | string)[]): proto.IValueInfoProto {
   return {
     name,
     type: {
@@ -49,10 +53,10 @@ export function valueInfo(name: string, dims: (number | string)[]): onnx.IValueI
 export function encodeModel(options: {
   name: string;
   doc: string;
-  nodes: onnx.INodeProto[];
-  initializers: onnx.ITensorProto[];
-  inputs: onnx.IValueInfoProto[];
-  outputs: onnx.IValueInfoProto[];
+  nodes: proto.INodeProto[];
+  initializers: proto.ITensorProto[];
+  inputs: proto.IValueInfoProto[];
+  outputs: proto.IValueInfoProto[];
   metadata: Record<string, string>;
 }): { bytes: Uint8Array; sha256: string } {
   const model = onnx.ModelProto.create({
