@@ -15,7 +15,9 @@ export function slicePng(plane: Float32Array, rows: number, columns: number): Ui
   for (let i = 0; i < grey.length; i++)
     grey[i] = Math.round(Math.min(1, Math.max(0, plane[i]!)) * 255);
   png.data = grey;
-  return new Uint8Array(PNG.sync.write(png, { colorType: 0, inputColorType: 0 }));
+  return new Uint8Array(
+    PNG.sync.write(png, { colorType: 0, inputColorType: 0, deflateLevel: 3, filterType: 1 }),
+  );
 }
 
 /**
@@ -45,5 +47,5 @@ export function overlayPng(
       png.data[i * 4 + 3] = edge ? 255 : fillAlpha;
     }
   }
-  return new Uint8Array(PNG.sync.write(png));
+  return new Uint8Array(PNG.sync.write(png, { deflateLevel: 3, filterType: 1 }));
 }

@@ -18,7 +18,9 @@ const executor = createStageExecutor({
     dir: settings.cacheDir,
     fetch: (url) => safeFetch(url, settings.fetch),
   }),
-  engine: createInferenceEngine({ log, preferGpu: settings.preferGpu }),
+  // One intra-op thread per stage thread: the pool already runs stages in parallel, and letting
+  // every session spread over all cores oversubscribes the CPU (measured: bench/compute).
+  engine: createInferenceEngine({ log, preferGpu: settings.preferGpu, intraOpThreads: 1 }),
 });
 
 parentPort!.on('message', (message: { id: number; task: StageTask }) => {
