@@ -27,7 +27,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'common/src/testing/**', 'test/support/**'],
+    files: ['**/*.test.ts', 'common/src/testing/**', 'test/support/**', 'bench/**'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -30,16 +30,22 @@ describe('docker/', () => {
     const { stdout } = await run(['config', '--services']);
     expect(stdout.trim().split('\n').sort()).toEqual([
       'ai-models',
+      'compute-service',
       'dynamodb',
       'gateway',
       'medical-images',
       'metrics',
+      'redis',
       'schema-registry',
+      'worker-cpu',
+      'worker-gpu',
     ]);
     const { stdout: full } = await run(['config']);
     expect(full).toContain('REGISTRY_URL: http://schema-registry:4100');
     expect(full).toContain('REGISTER_ON_START:');
     expect(full).toContain('/srv/dicom:/data/images:ro');
+    expect(full).toContain('GATEWAY_URL: http://gateway:4000/graphql');
+    expect(full).toContain('WORKER_QUEUES: gpu');
   });
 
   it('refuses to start without the registry admin token, saying so', async () => {
@@ -65,6 +71,8 @@ describe('docker/', () => {
     }
     expect(existsSync(join(root, 'schema-registry/src/main.ts'))).toBe(true);
     expect(existsSync(join(root, 'gateway/src/main.ts'))).toBe(true);
+    expect(existsSync(join(root, 'compute-service/src/main.ts'))).toBe(true);
+    expect(existsSync(join(root, 'compute-service/src/worker-main.ts'))).toBe(true);
     expect(dockerfile).toContain('APOLLO_TELEMETRY_DISABLED=1');
     // Everything the services import at run time is in the image.
     const needed = new Set<string>();
@@ -87,7 +95,8 @@ describe('docker/', () => {
         }
       }
     };
-    for (const service of ['gateway', 'schema-registry', 'subgraphs', 'cli']) walk(service);
+    for (const service of ['gateway', 'schema-registry', 'subgraphs', 'cli', 'compute-service'])
+      walk(service);
     for (const dir of needed) expect(copied, `the image lacks ${dir}/`).toContain(dir);
   });
 });
