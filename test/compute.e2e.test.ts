@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countPixels, screenshot } from '#common/testing/screenshot.js';
+import { startS3rver } from '#common/testing/start-s3rver.js';
 import { writeChestXray, writeDemoImageSet } from '#fixtures/dicom-phantoms.js';
 import { CLASSIFIER_MODEL_NAME } from '#fixtures/model-repository.js';
 import {
@@ -438,16 +439,19 @@ describe('compute service end to end (real Redis, gateway, ONNX runtime, worker 
   });
 });
 
-describe('a worker killed with SIGKILL mid-job', () => {
+describe('a worker killed with SIGKILL mid-job (storage on the S3 API)', () => {
   let imageDir: string;
   let compute: Compute;
+  let s3: Awaited<ReturnType<typeof startS3rver>>;
   beforeAll(async () => {
     imageDir = await mkdtemp(join(tmpdir(), 'medfed-compute-kill-'));
     await writeDemoImageSet(imageDir);
-    compute = await startCompute({ imageDir, workerEnv: { WORKER_LOCK_MS: '2000' } });
+    s3 = await startS3rver();
+    compute = await startCompute({ imageDir, s3, workerEnv: { WORKER_LOCK_MS: '2000' } });
   }, 120_000);
   afterAll(async () => {
     await compute?.close();
+    await s3?.close();
     await rm(imageDir, { recursive: true, force: true });
   });
 
@@ -487,17 +491,12 @@ describe('a worker killed with SIGKILL mid-job', () => {
         'measurements.json',
         'segmentation.dcm',
       ]);
-      const measurements = JSON.parse(
-        await readFile(
-          join(
-            compute.dir,
-            'storage',
-            `jobs/${posted.body['id']}/units/${unit['id']}/results/measurements.json`,
-          ),
-          'utf8',
-        ),
+      const stored = await compute.runtime.store.get(
+        `jobs/${posted.body['id']}/units/${unit['id']}/results/measurements.json`,
       );
+      const measurements = JSON.parse(new TextDecoder().decode(stored));
       expect(measurements.totals.length).toBeLessThanOrEqual(1);
+      expect(compute.runtime.store.location.kind).toBe('s3');
     }
   }, 150_000);
 });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { booleanFlag, httpUrl, logLevel, port, positiveInt } from '#common/config/env-schemas.js';
 import { loadConfig } from '#common/config/load-config.js';
+import type { StorageLocation } from './storage/object-store.js';
 
 const QUEUES = ['cpu', 'gpu'] as const;
 export type QueueName = (typeof QUEUES)[number];
@@ -24,8 +25,17 @@ const shared = {
     .string()
     .regex(/^[a-z0-9-]+$/)
     .default('medfed'),
-  /** Object storage for stage outputs and results: a directory (S3 is not wired yet; see README). */
+  /** Object storage for stage outputs and results: a directory, unless S3_BUCKET is set. */
   STORAGE_DIR: z.string().default('.medfed/compute/storage'),
+  /** An S3 bucket (AWS, or any S3-API store at S3_ENDPOINT) instead of STORAGE_DIR. */
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_PREFIX: z
+    .string()
+    .regex(/^([A-Za-z0-9._-]+\/)*$/, "must be '' or end with /")
+    .default('medfed/'),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: httpUrl.optional(),
+  S3_FORCE_PATH_STYLE: booleanFlag(false),
   /** Content-addressed download cache (models and images), shared by the workers of a host. */
   CACHE_DIR: z.string().default('.medfed/compute/cache'),
   PIPELINES_DIR: z.string().default('compute-service/pipelines'),
@@ -40,7 +50,16 @@ const sharedOf = (env: z.output<z.ZodObject<typeof shared>>) => ({
   logLevel: env.LOG_LEVEL,
   redisUrl: env.REDIS_URL,
   prefix: env.REDIS_PREFIX,
-  storageDir: resolve(env.STORAGE_DIR),
+  storage: (env.S3_BUCKET
+    ? {
+        kind: 's3',
+        bucket: env.S3_BUCKET,
+        prefix: env.S3_PREFIX,
+        region: env.S3_REGION,
+        ...(env.S3_ENDPOINT ? { endpoint: env.S3_ENDPOINT } : {}),
+        forcePathStyle: env.S3_FORCE_PATH_STYLE,
+      }
+    : { kind: 'fs', dir: resolve(env.STORAGE_DIR) }) satisfies StorageLocation as StorageLocation,
   cacheDir: resolve(env.CACHE_DIR),
   pipelinesDir: resolve(env.PIPELINES_DIR),
   fetch: {

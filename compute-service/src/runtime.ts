@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { createJobStore } from './jobs/job-store.js';
 import { createPipelineQueues } from './queue/pipeline-queues.js';
-import { createFsObjectStore } from './storage/fs-object-store.js';
+import type { StorageLocation } from './storage/object-store.js';
+import { openObjectStore } from './storage/open-object-store.js';
 
 /**
  * What the API and the workers share: Redis (job records; BullMQ gets its own connections from
@@ -10,7 +11,7 @@ import { createFsObjectStore } from './storage/fs-object-store.js';
 export function connectRuntime(config: {
   redisUrl: string;
   prefix: string;
-  storageDir: string;
+  storage: StorageLocation;
   attempts?: number;
   backoffMs?: number;
 }) {
@@ -27,7 +28,7 @@ export function connectRuntime(config: {
     connection,
     queues,
     jobs: createJobStore(redis, config.prefix),
-    store: createFsObjectStore(config.storageDir),
+    store: openObjectStore(config.storage),
     async close() {
       await queues.close();
       redis.disconnect();

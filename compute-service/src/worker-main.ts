@@ -18,7 +18,7 @@ export async function runWorker(
   const pool = createThreadPool({
     size: config.concurrency * config.queues.length,
     settings: {
-      storageDir: config.storageDir,
+      storage: config.storage,
       cacheDir: config.cacheDir,
       fetch: config.fetch,
       preferGpu: config.preferGpu,

@@ -26,6 +26,8 @@ export async function startCompute(options: {
   imageDir: string;
   workers?: { queues: string }[];
   workerEnv?: Record<string, string>;
+  /** S3-API storage (endpoint and bucket) instead of a directory. */
+  s3?: { endpoint: string; bucket: string };
   registrations?: (
     repo: Awaited<ReturnType<typeof startModelRepository>>,
   ) => Record<string, unknown>[];
@@ -43,7 +45,16 @@ export async function startCompute(options: {
   const settings = {
     redisUrl: redis.url,
     prefix: `t${randomUUID().slice(0, 8)}`,
-    storageDir: join(dir, 'storage'),
+    storage: options.s3
+      ? ({
+          kind: 's3',
+          bucket: options.s3.bucket,
+          prefix: `${randomUUID().slice(0, 8)}/`,
+          region: 'us-east-1',
+          endpoint: options.s3.endpoint,
+          forcePathStyle: true,
+        } as const)
+      : ({ kind: 'fs', dir: join(dir, 'storage') } as const),
     cacheDir: join(dir, 'cache'),
     allowedHosts: [imagesHost, repo.host],
   };
@@ -73,7 +84,16 @@ export async function startCompute(options: {
         LOG_LEVEL: 'info',
         REDIS_URL: settings.redisUrl,
         REDIS_PREFIX: settings.prefix,
-        STORAGE_DIR: settings.storageDir,
+        ...(settings.storage.kind === 's3'
+          ? {
+              S3_BUCKET: settings.storage.bucket,
+              S3_PREFIX: settings.storage.prefix,
+              S3_ENDPOINT: settings.storage.endpoint,
+              S3_FORCE_PATH_STYLE: 'true',
+              AWS_ACCESS_KEY_ID: process.env['AWS_ACCESS_KEY_ID'] ?? '',
+              AWS_SECRET_ACCESS_KEY: process.env['AWS_SECRET_ACCESS_KEY'] ?? '',
+            }
+          : { STORAGE_DIR: settings.storage.dir }),
         CACHE_DIR: settings.cacheDir,
         FETCH_ALLOW_HOSTS: settings.allowedHosts.join(','),
         FETCH_ALLOW_LOOPBACK: 'true',

@@ -10,9 +10,22 @@ export interface ObjectStore {
   readonly exists: (key: string) => Promise<boolean>;
   /** Keys under a prefix (recursively), sorted. */
   readonly list: (prefix: string) => Promise<string[]>;
-  /** Where the store lives, for settings passed to worker threads. */
-  readonly location: { readonly kind: 'fs'; readonly dir: string };
+  /** Where the store lives (plain data: worker threads open their own store from it). */
+  readonly location: StorageLocation;
 }
+
+export interface S3Location {
+  readonly kind: 's3';
+  readonly bucket: string;
+  /** Key prefix inside the bucket ('' or ending in '/'). */
+  readonly prefix: string;
+  readonly region: string;
+  /** An S3-API endpoint other than AWS (MinIO, Ceph, s3rver). */
+  readonly endpoint?: string;
+  readonly forcePathStyle: boolean;
+}
+
+export type StorageLocation = { readonly kind: 'fs'; readonly dir: string } | S3Location;
 
 /** Refuses keys that could escape the store (absolute, `..`, empty segments, odd characters). */
 export function checkKey(key: string): string {

@@ -3,7 +3,7 @@ import { createLogger } from '#common/logging/create-logger.js';
 import { createContentCache } from '../fetch/content-cache.js';
 import { safeFetch } from '../fetch/safe-fetch.js';
 import { createInferenceEngine } from '../inference/inference-engine.js';
-import { createFsObjectStore } from '../storage/fs-object-store.js';
+import { openObjectStore } from '../storage/open-object-store.js';
 import { createStageExecutor, type StageTask } from './stage-executor.js';
 import type { ThreadSettings } from './thread-pool.js';
 
@@ -13,7 +13,7 @@ import type { ThreadSettings } from './thread-pool.js';
 const settings = (workerData as { settings: ThreadSettings }).settings;
 const log = createLogger({ name: 'compute-stage', level: settings.logLevel });
 const executor = createStageExecutor({
-  store: createFsObjectStore(settings.storageDir),
+  store: openObjectStore(settings.storage),
   cache: createContentCache({
     dir: settings.cacheDir,
     fetch: (url) => safeFetch(url, settings.fetch),

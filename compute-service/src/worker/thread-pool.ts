@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import type { FetchSettings, WorkerConfig } from '../config.js';
+import type { StorageLocation } from '../storage/object-store.js';
 import type { StageOutcome, StageTask } from './stage-executor.js';
 
 /** What each stage thread is started with (plain data). */
 export interface ThreadSettings {
-  readonly storageDir: string;
+  readonly storage: StorageLocation;
   readonly cacheDir: string;
   readonly fetch: FetchSettings;
   readonly preferGpu: boolean;
