@@ -1,0 +1,320 @@
+/**
+ * Federation gateways compared, on the same subgraphs, in the same run:
+ *   npm run bench:gateway -- [--duration 10] [--connections 50] [--only deep]
+ * Starts on loopback the benchmark's subgraphs (bench/gateway/benchmark-subgraphs.ts) and medfed's
+ * own subgraphs over 1000 generated images, then for each query and each gateway (medfed's,
+ * stock @apollo/gateway, Hive Gateway), each in its own process: checks the answer (the deep
+ * query against the answer computed from the data; medfed's query against stock Apollo's),
+ * warms up, drives `connections` concurrent connections with autocannon for `duration` seconds
+ * (non-2xx, errors and timeouts counted), checks the answer again, and reads the process's peak
+ * RSS. Prints
+ * requests/s, latency percentiles, error rate, peak RSS and the ratios to Apollo and Hive; then
+ * the latency a gateway adds over calling one subgraph directly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isDeepStrictEqual } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { printSubgraphSchema } from '@apollo/subgraph';
+import type autocannon from 'autocannon';
+import { composeSupergraph, fetchSubgraphSdl } from '#common/graphql/compose-supergraph.js';
+import { writeManyTinyMrImages } from '#fixtures/dicom-phantoms.js';
+import { REGISTER_MODEL, SAMPLE_MODELS, SEED_MODEL_NAME } from '#fixtures/sample-models.js';
+import { startStack } from '../../test/support/start-stack.js';
+import {
+  benchmarkSubgraphs,
+  DEEP_QUERY,
+  expectedDeepResult,
+  generateData,
+} from './benchmark-subgraphs.js';
+
+process.env['APOLLO_TELEMETRY_DISABLED'] = '1';
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    gateways: { type: 'string', default: 'apollo,hive,medfed' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const kinds = values.gateways.split(',') as ('apollo' | 'hive' | 'medfed')[];
+const dir = await mkdtemp(join(tmpdir(), 'medfed-gwbench-'));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+// The benchmark's subgraphs and their supergraph.
+const data = generateData();
+const subgraphProcess = spawn(
+  process.execPath,
+  ['--import', 'tsx', 'bench/gateway/serve-benchmark-subgraphs.ts'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const benchUrls = await new Promise<Map<string, string>>((resolve) => {
+  const urls = new Map<string, string>();
+  createInterface({ input: subgraphProcess.stdout }).on('line', (line) => {
+    const m = /^subgraph (\S+) (\S+)$/.exec(line);
+    if (m) urls.set(m[1]!, m[2]!);
+    if (line === 'ready') resolve(urls);
+  });
+});
+const benchSupergraph = composeSupergraph(
+  benchmarkSubgraphs(data).map((s) => ({
+    name: s.name,
+    url: benchUrls.get(s.name)!,
+    sdl: printSubgraphSchema(s.schema),
+  })),
+);
+if (!benchSupergraph.ok) throw new Error(benchSupergraph.errors.join('\n'));
+await writeFile(join(dir, 'bench.graphql'), benchSupergraph.supergraphSdl);
+
+// medfed's subgraphs over 1000 generated images, and the seed model registered.
+const imageDir = join(dir, 'images');
+await writeManyTinyMrImages({ dir: imageDir, patient: 'PHANTOM-GW', count: 1000 });
+const stack = await startStack({ imageDir });
+for (const input of SAMPLE_MODELS) await stack.query(REGISTER_MODEL, { input });
+const medfedSdls = await Promise.all(
+  ['ai-models', 'medical-images', 'metrics'].map(async (name) => ({
+    name,
+    url: stack.subgraphUrl(name),
+    sdl: await fetchSubgraphSdl(stack.subgraphUrl(name)),
+  })),
+);
+const medfedSupergraph = composeSupergraph(medfedSdls);
+if (!medfedSupergraph.ok) throw new Error(medfedSupergraph.errors.join('\n'));
+await writeFile(join(dir, 'medfed.graphql'), medfedSupergraph.supergraphSdl);
+
+const seedQuery = (first: number) =>
+  `{ models(name: "${SEED_MODEL_NAME}") { id name version medicalImages(first: ${first}) { id type format url } } }`;
+const scenarios = [
+  {
+    name: 'deep nested query (benchmark subgraphs)',
+    key: 'deep',
+    supergraph: 'bench.graphql',
+    query: DEEP_QUERY,
+    expected: expectedDeepResult(data) as unknown,
+  },
+  ...[10, 100, 1000].map((n) => ({
+    name: `models { medicalImages(first: ${n}) } (medfed subgraphs)`,
+    key: `seed${n}`,
+    supergraph: 'medfed.graphql',
+    query: seedQuery(n),
+    expected: undefined,
+  })),
+].filter((s) => !values.only || s.key === values.only);
+
+async function startGateway(kind: string, supergraph: string) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/gateway/run-gateway.ts', kind, join(dir, supergraph)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${kind} gateway exited (${code})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const m = /^listening (.+)$/.exec(line);
+      if (m) resolve(m[1]!);
+    });
+  });
+  child.removeAllListeners('exit');
+  return { child, url };
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  // Hive Gateway's runtime keeps its process alive after SIGTERM: kill it after a grace period.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function post(url: string, query: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  return { status: response.status, text: await response.text() };
+}
+
+interface Row {
+  gateway: string;
+  rps: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  errorRate: number;
+  rssMb: number;
+  correct: boolean;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+
+/** autocannon in its own process (its JSON report), so the load generator has its own event loop. */
+async function load(url: string, body: string, seconds: number) {
+  const child = spawn(
+    process.execPath,
+    [
+      'node_modules/autocannon/autocannon.js',
+      '--json',
+      '-c',
+      String(connections),
+      '-d',
+      String(seconds),
+      '-t',
+      '10',
+      '-m',
+      'POST',
+      '-H',
+      'content-type=application/json',
+      '-b',
+      body,
+      url,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((r) => child.once('exit', r));
+  const result = JSON.parse(out) as autocannon.Result;
+  const total = result.requests.total;
+  const failed = result.errors + result.timeouts + result.non2xx;
+  return {
+    rps: result.requests.average,
+    // autocannon's histogram reports p50, p90, p97.5 and p99 (not p95).
+    p50: result.latency.p50,
+    p97_5: result.latency.p97_5,
+    p99: result.latency.p99,
+    errorRate: total + result.errors ? failed / (total + result.errors) : 1,
+  };
+}
+
+const results: { scenario: string; rows: Row[] }[] = [];
+const progress = (line: string) => process.stderr.write(`  … ${line}\n`);
+progress('subgraphs up; measuring');
+for (const scenario of scenarios) {
+  const rows: Row[] = [];
+  let reference = scenario.expected;
+  for (const kind of kinds) {
+    progress(`${scenario.key}: ${kind}`);
+    const { child, url } = await startGateway(kind, scenario.supergraph);
+    try {
+      const first = await post(url, scenario.query);
+      const answer = JSON.parse(first.text) as { data?: unknown; errors?: unknown };
+      reference ??= answer;
+      const correct =
+        first.status === 200 && !answer.errors && isDeepStrictEqual(answer, reference);
+      if (!correct)
+        say(
+          `  ! ${kind}: answer differs from the reference for ${scenario.key}: ${first.text.slice(0, 300)}`,
+        );
+      const body = JSON.stringify({ query: scenario.query });
+      await load(url, body, 2); // warm-up
+      const measured = await load(url, body, duration);
+      // Checked again after the load: still the same, complete answer.
+      const after = await post(url, scenario.query);
+      const stillCorrect =
+        after.status === 200 && isDeepStrictEqual(JSON.parse(after.text), reference);
+      rows.push({
+        gateway: kind,
+        ...measured,
+        rssMb: await peakRssMb(child.pid!),
+        correct: correct && stillCorrect,
+      });
+    } finally {
+      await stop(child);
+    }
+  }
+  results.push({ scenario: scenario.name, rows });
+  printTable(scenario.name, rows);
+}
+
+function printTable(name: string, rows: Row[]) {
+  const apollo = rows.find((r) => r.gateway === 'apollo');
+  const hive = rows.find((r) => r.gateway === 'hive');
+  const cells = [
+    [
+      'gateway',
+      'req/s',
+      'p50 ms',
+      'p97.5 ms',
+      'p99 ms',
+      'errors',
+      'peak RSS MB',
+      'correct',
+      '× apollo',
+      '× hive',
+    ],
+    ...rows.map((r) => [
+      r.gateway,
+      r.rps.toFixed(0),
+      r.p50.toFixed(1),
+      r.p97_5.toFixed(1),
+      r.p99.toFixed(1),
+      `${(r.errorRate * 100).toFixed(2)} %`,
+      r.rssMb.toFixed(0),
+      r.correct ? 'yes' : 'NO',
+      apollo ? (r.rps / apollo.rps).toFixed(2) : '',
+      hive ? (r.rps / hive.rps).toFixed(2) : '',
+    ]),
+  ];
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  say(`\n${name} — ${connections} connections, ${duration} s`);
+  cells.forEach((row, i) => {
+    say(`| ${row.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`);
+    if (i === 0) say(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  });
+}
+
+// The latency a gateway adds over calling one subgraph directly (one connection, sequential).
+const simple = '{ topProducts(first: 5) { upc name price weight } }';
+
+async function sequentialP50(url: string, rounds = 500) {
+  const times: number[] = [];
+  for (let i = 0; i < rounds + 50; i++) {
+    const t = performance.now();
+    await post(url, simple);
+    if (i >= 50) times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+const direct = await sequentialP50(benchUrls.get('products')!);
+say(
+  `\nadded latency over calling the products subgraph directly (${simple}, sequential, 500 requests)`,
+);
+say(`| path     | p50 ms | p99 ms | added p50 ms |`);
+say(`| -------- | ------ | ------ | ------------ |`);
+say(
+  `| direct   | ${direct.p50.toFixed(2).padEnd(6)} | ${direct.p99.toFixed(2).padEnd(6)} |              |`,
+);
+for (const kind of kinds) {
+  const { child, url } = await startGateway(kind, 'bench.graphql');
+  const through = await sequentialP50(url);
+  say(
+    `| ${kind.padEnd(8)} | ${through.p50.toFixed(2).padEnd(6)} | ${through.p99.toFixed(2).padEnd(6)} | ${(through.p50 - direct.p50).toFixed(2).padEnd(12)} |`,
+  );
+  await stop(child);
+}
+
+await stop(subgraphProcess);
+await stack.close();
+await rm(dir, { recursive: true, force: true });
+if (results.some((r) => r.rows.some((row) => !row.correct))) process.exitCode = 1;

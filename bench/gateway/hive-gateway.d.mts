@@ -1,0 +1,1 @@
+export function startHiveGateway(supergraphSdl: string): Promise<string>;

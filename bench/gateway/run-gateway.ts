@@ -1,0 +1,50 @@
+/**
+ * One gateway of the benchmark in its own process (so its memory is its own):
+ *   node --import tsx bench/gateway/run-gateway.ts <medfed|apollo|hive> <supergraph.graphql>
+ * Prints `listening <url>` when it serves the supergraph.
+ */
+import { readFile } from 'node:fs/promises';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { createLogger } from '#common/logging/create-logger.js';
+import { build } from '../../gateway/src/app.js';
+import { startHiveGateway } from './hive-gateway.mjs';
+
+process.env['APOLLO_TELEMETRY_DISABLED'] = '1';
+const [kind = '', supergraphPath] = process.argv.slice(2);
+const supergraphSdl = await readFile(supergraphPath!, 'utf8');
+let url: string;
+
+switch (kind) {
+  case 'medfed': {
+    // medfed's gateway as deployed, minus auth and identity signing (the subgraphs here are
+    // the benchmark's, which know nothing of medfed's identities; the other gateways have none).
+    const gateway = build(
+      {
+        supergraph: { kind: 'file', path: supergraphPath! },
+        limits: { maxDepth: 20, maxAliases: 30, maxTokens: 10_000, maxBodyBytes: 100 * 1024 },
+        introspection: false,
+        subgraphTimeoutMs: 30_000,
+        startupTimeoutMs: 30_000,
+      },
+      { log: createLogger({ name: 'gateway', level: 'warn' }) },
+    );
+    url = `${await gateway.listen({ host: '127.0.0.1', port: 0 })}/graphql`;
+    await gateway.ready;
+    break;
+  }
+  case 'apollo': {
+    // Stock @apollo/gateway with a plain set-up, as its documentation shows it.
+    const server = new ApolloServer({ gateway: new ApolloGateway({ supergraphSdl }) });
+    ({ url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } }));
+    break;
+  }
+  case 'hive': {
+    url = await startHiveGateway(supergraphSdl);
+    break;
+  }
+  default:
+    throw new Error(`unknown gateway ${kind}`);
+}
+process.stdout.write(`listening ${url}\n`);
