@@ -120,7 +120,17 @@ function comparable(text: string): unknown {
 async function startGateway(kind: string, supergraph: string) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bench/gateway/run-gateway.ts', kind, join(dir, supergraph)],
+    [
+      // BENCH_PROFILE=<gateway> writes that gateway's CPU profile to BENCH_PROFILE_DIR (or .medfed/profiles).
+      ...(process.env['BENCH_PROFILE'] === kind
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_PROFILE_DIR'] ?? '.medfed/profiles']
+        : []),
+      '--import',
+      'tsx',
+      'bench/gateway/run-gateway.ts',
+      kind,
+      join(dir, supergraph),
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NODE_ENV: 'production' },

@@ -49,3 +49,5 @@ switch (kind) {
     throw new Error(`unknown gateway ${kind}`);
 }
 process.stdout.write(`listening ${url}\n`);
+// Exit on SIGTERM (so a --cpu-prof profile is written), whatever the gateway registered.
+process.once('SIGTERM', () => process.exit(0));

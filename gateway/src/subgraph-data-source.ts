@@ -22,14 +22,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       log: Logger;
       /** Signs the caller's identity for the subgraph; undefined in development mode. */
       signIdentity?: ((identity: Identity) => Promise<string>) | undefined;
+      /** Share one upstream request among identical concurrent queries (default true). */
+      dedupe?: boolean;
     },
   ) {
     super({ url: subgraph.url });
-    this.fetcher = ((url: string, init: RequestInit) =>
-      fetch(url, {
-        ...init,
-        signal: AbortSignal.timeout(subgraph.timeoutMs),
-      })) as unknown as RemoteGraphQLDataSource['fetcher'];
+    const send = (url: string, init: RequestInit) =>
+      fetch(url, { ...init, signal: AbortSignal.timeout(subgraph.timeoutMs) });
+    this.fetcher = (subgraph.dedupe === false
+      ? send
+      : dedupeQueries(send)) as unknown as RemoteGraphQLDataSource['fetcher'];
   }
 
   /** Forwards who is asking, signed, so the subgraph can enforce scopes and refuse bypasses. */
@@ -73,6 +75,46 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
       { serviceName: name },
     );
   }
+}
+
+/**
+ * Identical concurrent subgraph queries share one upstream request: same URL, same body
+ * (operation and variables) and same headers — the caller's signed identity among them, so
+ * callers with different scopes never share. Only query operations (never mutations); the
+ * response body is read once and each caller gets its own Response over it, so nothing is shared
+ * after parsing. Under load from many clients asking the same thing, the subgraph sees one.
+ */
+export function dedupeQueries(
+  send: (url: string, init: RequestInit) => Promise<Response>,
+): (url: string, init: RequestInit) => Promise<Response> {
+  const inflight = new Map<
+    string,
+    Promise<{ status: number; statusText: string; headers: Headers; body: ArrayBuffer }>
+  >();
+  return async (url, init) => {
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    if (!body || !/^\{"query":"\s*(query\b|\{)/.test(body)) return send(url, init);
+    const headers = new Headers(init.headers);
+    const key = `${url}\0${body}\0${[...headers].map(([k, v]) => `${k}:${v}`).join('\n')}`;
+    let pending = inflight.get(key);
+    if (!pending) {
+      pending = send(url, init).then(async (response) => ({
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+        body: await response.arrayBuffer(),
+      }));
+      inflight.set(key, pending);
+      const forget = () => inflight.delete(key);
+      pending.then(forget, forget);
+    }
+    const shared = await pending;
+    return new Response(shared.body.slice(0), {
+      status: shared.status,
+      statusText: shared.statusText,
+      headers: shared.headers,
+    });
+  };
 }
 
 function causeCode(error: unknown): string | undefined {
