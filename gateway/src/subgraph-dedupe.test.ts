@@ -5,7 +5,7 @@ import { dedupeQueries } from './subgraph-data-source.js';
 function upstream() {
   const sent: string[] = [];
   const send = async (_url: string, init: RequestInit) => {
-    sent.push(String(init.body));
+    sent.push(init.body as string);
     await new Promise((r) => setTimeout(r, 20));
     return new Response(JSON.stringify({ data: { n: sent.length } }), {
       headers: { 'content-type': 'application/json' },
