@@ -224,6 +224,14 @@ describe('compute service end to end (real Redis, gateway, ONNX runtime, worker 
     expect(err.at(-1)).toMatch(/refused \(422 UNKNOWN_PIPELINE\)/);
   }, 60_000);
 
+  it('`medfed worker --queues gpu` runs a worker that serves only the GPU queue', async () => {
+    const worker = await compute.startWorker('gpu', {}, true);
+    const log = await readFile(join(compute.dir, 'logs', `${worker.name}.log`), 'utf8');
+    const ready = log.split('\n').find((l) => l.includes('compute worker ready'))!;
+    expect(JSON.parse(ready)).toMatchObject({ queues: ['gpu'] });
+    await worker.stop();
+  }, 60_000);
+
   it('cancels a job: DELETE → 202 CANCELLED, it stays cancelled, a second DELETE is 409', async () => {
     const posted = await compute.submit({ ...SEED_REQUEST, use_cache: false });
     expect(posted.status).toBe(202);

@@ -75,11 +75,13 @@ export async function startCompute(options: {
 
   const workers: RunningService[] = [];
   let workerCount = 0;
-  async function startWorker(queues = 'cpu,gpu', env: Record<string, string> = {}) {
+  /** A worker process: its main, or (viaCli) the `medfed worker --queues ...` command. */
+  async function startWorker(queues = 'cpu,gpu', env: Record<string, string> = {}, viaCli = false) {
     const name = `worker-${++workerCount}`;
     const worker = await runService({
       name,
-      entry: 'compute-service/src/worker-main.ts',
+      entry: viaCli ? 'bin/medfed.mjs' : 'compute-service/src/worker-main.ts',
+      ...(viaCli ? { args: ['worker', '--queues', queues] } : {}),
       env: {
         LOG_LEVEL: 'info',
         REDIS_URL: settings.redisUrl,

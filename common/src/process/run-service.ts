@@ -19,14 +19,20 @@ export function runService(options: {
   name: string;
   entry: string;
   env: Record<string, string>;
+  /** Arguments after the entry (e.g. a CLI command). */
+  args?: readonly string[];
   logFile: string;
   readyMessage: string;
   timeoutMs?: number;
 }): Promise<RunningService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', options.entry, ...(options.args ?? [])],
+    {
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stderr.pipe(log);
   const stop = () =>
