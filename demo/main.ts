@@ -11,7 +11,12 @@ import {
   pipelineModelRegistrations,
   startModelRepository,
 } from '#fixtures/model-repository.js';
-import { REGISTER_MODEL, SEED_MODEL_NAME, SEED_QUERY } from '#fixtures/sample-models.js';
+import {
+  REGISTER_MODEL,
+  SEED_COMPUTE_REQUEST,
+  SEED_MODEL_NAME,
+  SEED_QUERY,
+} from '#fixtures/sample-models.js';
 import { createRegistryClient } from '../schema-registry/src/client/registry-client.js';
 import { runService, type RunningService } from '#common/process/run-service.js';
 
@@ -202,13 +207,7 @@ try {
   say(JSON.stringify(answer, null, 2));
 
   say(`\nThe seed's compute request (brain-tumor-pipeline on those images):`);
-  const request = {
-    pipeline_tag: 'brain-tumor-pipeline',
-    input_tag: 'dcm',
-    use_cache: true,
-    query: SEED_QUERY,
-    variables: { name: SEED_MODEL_NAME },
-  };
+  const request = SEED_COMPUTE_REQUEST;
   const posted = await fetch(`${compute.url}/v1/jobs`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': apiKey },

@@ -10,19 +10,14 @@ import { CLASSIFIER_MODEL_NAME } from '#fixtures/model-repository.js';
 import {
   REGISTER_MODEL,
   SAMPLE_MODELS,
+  SEED_COMPUTE_REQUEST,
   SEED_MODEL_NAME,
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
 import { runCli } from '../cli/src/run-cli.js';
 import { startCompute, type Body, type Compute } from './support/start-compute.js';
 
-const SEED_REQUEST = {
-  pipeline_tag: 'brain-tumor-pipeline',
-  input_tag: 'dcm',
-  use_cache: true,
-  query: SEED_QUERY,
-  variables: { name: SEED_MODEL_NAME },
-};
+const SEED_REQUEST = SEED_COMPUTE_REQUEST;
 const modelQuery = (name: string) =>
   `{ models(name: "${name}") { id name url medicalImages { id type format url } } }`;
 const isRed = (r: number, g: number, b: number) => r > 150 && r - g > 80 && r - b > 80;

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '#common/logging/create-logger.js';
 import { writeBrainMrSeries } from '#fixtures/dicom-phantoms.js';
-import { SEED_MODEL_NAME, SEED_QUERY } from '#fixtures/sample-models.js';
+import { SEED_COMPUTE_REQUEST } from '#fixtures/sample-models.js';
 import { createInferenceEngine } from '../../compute-service/src/inference/inference-engine.js';
 import { buildEnhancingLesionSegmenter } from '../../compute-service/src/models/enhancing-lesion-segmenter.js';
 import { preprocessSeries } from '../../compute-service/src/operators/dicom-preprocess.js';
@@ -44,13 +44,7 @@ for (let i = 0; i < seriesCount; i++) {
   );
 }
 const images = seriesCount * slices;
-const request = {
-  pipeline_tag: 'brain-tumor-pipeline',
-  input_tag: 'dcm',
-  use_cache: false,
-  query: SEED_QUERY,
-  variables: { name: SEED_MODEL_NAME },
-};
+const request = { ...SEED_COMPUTE_REQUEST, use_cache: false };
 
 // 1. Raw onnxruntime-node on the same volumes (best of 3 passes).
 const engine = createInferenceEngine({ log: createLogger({ name: 'bench', level: 'silent' }) });
