@@ -149,6 +149,61 @@ describe('gateway from a supergraph file (--supergraph)', () => {
     });
   });
 
+  it('keeps query plans across an update that only moves a subgraph, and re-plans on a schema change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'medfed-plans-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const store = createMemoryModelStore();
+    const urlA = `${await start(await buildAiModels({ store, log }))}/graphql`;
+    const urlB = `${await start(await buildAiModels({ store, log }))}/graphql`;
+    const metricsUrl = `${await start(await buildMetrics({ store: createMemoryMetricStore(), log }))}/graphql`;
+    const compose = (modelsUrl: string, withMetrics = false) => {
+      const result = composeSupergraph([
+        { name: 'ai-models', url: modelsUrl, sdl: print(aiModelsTypeDefs) },
+        ...(withMetrics ? [{ name: 'metrics', url: metricsUrl, sdl: print(metricsTypeDefs) }] : []),
+      ]);
+      if (!result.ok) throw new Error(result.errors.join('\n'));
+      return result.supergraphSdl;
+    };
+    const file = join(dir, 'supergraph.graphql');
+    await writeFile(file, compose(urlA));
+    const gateway = build(
+      {
+        supergraph: { kind: 'file', path: file },
+        limits,
+        introspection: false,
+        subgraphTimeoutMs: 2_000,
+        startupTimeoutMs: 5_000,
+      },
+      { log },
+    );
+    const url = await start(gateway);
+    await gateway.ready;
+    const waitForNewSchema = async (previous: string | undefined) => {
+      const deadline = Date.now() + 10_000;
+      while (gateway.schemaId() === previous && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(gateway.schemaId()).not.toBe(previous);
+    };
+    const query = '{ models { id name } }';
+    expect((await gql(url, query)).status).toBe(200);
+    expect((await gql(url, query)).status).toBe(200);
+    expect(gateway.planCacheStats()).toEqual({ hits: 1, misses: 1 });
+
+    // The subgraph moves to another address: the plan is still valid and is reused.
+    let previous = gateway.schemaId();
+    await writeFile(file, compose(urlB));
+    await waitForNewSchema(previous);
+    expect((await gql(url, query)).body).toEqual({ data: { models: [] } });
+    expect(gateway.planCacheStats()).toEqual({ hits: 2, misses: 1 });
+
+    // A real schema change: the same operation is planned again.
+    previous = gateway.schemaId();
+    await writeFile(file, compose(urlB, true));
+    await waitForNewSchema(previous);
+    expect((await gql(url, query)).status).toBe(200);
+    expect(gateway.planCacheStats()).toEqual({ hits: 2, misses: 2 });
+  });
+
   it('reports composition errors as values', () => {
     const result = composeSupergraph([
       { name: 'a', url: 'http://a', sdl: 'type Query { x: Int }' },

@@ -11,6 +11,7 @@ import type { JWK } from 'jose';
 import { createIdentitySigner, type Identity } from '#common/auth/identity-token.js';
 import { createAuthenticator, type AuthConfig } from './auth/authenticate.js';
 import { limitCodeOf, queryLimitRules } from './query-limits.js';
+import { createQueryPlanCache } from './query-plan-cache.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { composeFromSubgraphs } from './supergraph/compose-from-subgraphs.js';
 import { registrySupergraphSource } from './supergraph/registry-supergraph-source.js';
@@ -23,6 +24,8 @@ export interface GatewayServer {
   readonly ready: Promise<void>;
   /** Id (hash prefix) of the supergraph in use, if one is loaded. */
   schemaId(): string | undefined;
+  /** Query-plan cache hits and misses since start. */
+  planCacheStats(): { hits: number; misses: number };
   listen(options: { host: string; port: number }): Promise<string>;
   close(): Promise<void>;
 }
@@ -36,12 +39,13 @@ export function build(
   config: Pick<
     GatewayConfig,
     'supergraph' | 'limits' | 'introspection' | 'subgraphTimeoutMs' | 'startupTimeoutMs'
-  > & {
-    /** Who may call; undefined: open (only for in-process tests and development). */
-    auth?: AuthConfig | undefined;
-    /** Ed25519 private JWK that signs identities for subgraphs; undefined: unsigned. */
-    identityPrivateKey?: JWK | undefined;
-  },
+  > &
+    Partial<Pick<GatewayConfig, 'queryPlanCacheMiB'>> & {
+      /** Who may call; undefined: open (only for in-process tests and development). */
+      auth?: AuthConfig | undefined;
+      /** Ed25519 private JWK that signs identities for subgraphs; undefined: unsigned. */
+      identityPrivateKey?: JWK | undefined;
+    },
   deps: { log: Logger; source?: SupergraphSource },
 ): GatewayServer {
   // Apollo's gateway reports usage to Apollo unless told not to; medfed never phones home.
@@ -54,8 +58,10 @@ export function build(
     ? createIdentitySigner(config.identityPrivateKey)
     : undefined;
   const authenticator = config.auth ? createAuthenticator(config.auth) : undefined;
+  const plans = createQueryPlanCache(config.queryPlanCacheMiB ?? 30);
   const gateway = new ApolloGateway({
     supergraphSdl: source,
+    queryPlannerConfig: { cache: plans.cache },
     logger: log.child({ component: 'apollo-gateway' }),
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
@@ -68,6 +74,7 @@ export function build(
   });
   let schemaId: string | undefined;
   gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    plans.useSupergraph(coreSupergraphSdl);
     const next = createHash('sha256').update(coreSupergraphSdl).digest('hex').slice(0, 16);
     if (next !== schemaId) log.info({ schemaId: next }, 'supergraph loaded');
     schemaId = next;
@@ -142,6 +149,7 @@ export function build(
     app,
     ready,
     schemaId: () => schemaId,
+    planCacheStats: () => plans.stats(),
     async listen({ host, port }) {
       await app.listen({ host, port });
       return baseUrlOf(app);

@@ -61,6 +61,8 @@ const schema = z
     MAX_DEPTH: positiveInt(12),
     MAX_ALIASES: positiveInt(30),
     MAX_TOKENS: positiveInt(5_000),
+    /** Approximate size bound of the query-plan cache, in MiB. */
+    QUERY_PLAN_CACHE_MIB: positiveInt(30),
     MAX_BODY_BYTES: positiveInt(100 * 1024),
     INTROSPECTION: booleanFlag(false),
     AUTH_API_KEYS: z
@@ -156,6 +158,7 @@ const schema = z
           } as const),
     startupTimeoutMs: env.STARTUP_TIMEOUT_MS,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+    queryPlanCacheMiB: env.QUERY_PLAN_CACHE_MIB,
     limits: {
       maxDepth: env.MAX_DEPTH,
       maxAliases: env.MAX_ALIASES,
