@@ -98,59 +98,12 @@ describe('gateway start-up', () => {
 });
 
 describe('gateway from a supergraph file (--supergraph)', () => {
-  it('serves the file, and applies a changed file while it keeps serving', async () => {
+  /**
+   * ai-models (at two addresses over one store) and metrics, a supergraph file composed from them,
+   * and a gateway following that file.
+   */
+  async function startFileGateway() {
     const dir = await mkdtemp(join(tmpdir(), 'medfed-sg-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const modelsUrl = `${await start(await buildAiModels({ store: createMemoryModelStore(), log }))}/graphql`;
-    const metricsUrl = `${await start(await buildMetrics({ store: createMemoryMetricStore(), log }))}/graphql`;
-    const compose = (withMetrics: boolean) => {
-      const result = composeSupergraph([
-        { name: 'ai-models', url: modelsUrl, sdl: print(aiModelsTypeDefs) },
-        ...(withMetrics ? [{ name: 'metrics', url: metricsUrl, sdl: print(metricsTypeDefs) }] : []),
-      ]);
-      if (!result.ok) throw new Error(result.errors.join('\n'));
-      return result.supergraphSdl;
-    };
-    const file = join(dir, 'supergraph.graphql');
-    await writeFile(file, compose(false));
-
-    const gateway = build(
-      {
-        supergraph: { kind: 'file', path: file },
-        limits,
-        introspection: false,
-        subgraphTimeoutMs: 2_000,
-        startupTimeoutMs: 5_000,
-      },
-      { log },
-    );
-    const url = await start(gateway);
-    await gateway.ready;
-    const firstId = gateway.schemaId();
-    expect((await gql(url, '{ models { id } }')).body).toEqual({ data: { models: [] } });
-    expect(
-      (await gql(url, '{ metrics(subjectType: MODEL, subjectId: "1") { name } }')).status,
-    ).toBe(400);
-
-    await writeFile(file, 'this is not a supergraph');
-    await new Promise((r) => setTimeout(r, 2_500));
-    expect(gateway.schemaId()).toBe(firstId);
-    expect((await gql(url, '{ models { id } }')).status).toBe(200);
-
-    await writeFile(file, compose(true));
-    const deadline = Date.now() + 10_000;
-    while (gateway.schemaId() === firstId && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(gateway.schemaId()).not.toBe(firstId);
-    expect(
-      (await gql(url, '{ metrics(subjectType: MODEL, subjectId: "1") { name } }')).body,
-    ).toEqual({
-      data: { metrics: [] },
-    });
-  });
-
-  it('keeps query plans across an update that only moves a subgraph, and re-plans on a schema change', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'medfed-plans-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const store = createMemoryModelStore();
     const urlA = `${await start(await buildAiModels({ store, log }))}/graphql`;
@@ -184,6 +137,33 @@ describe('gateway from a supergraph file (--supergraph)', () => {
         await new Promise((r) => setTimeout(r, 100));
       expect(gateway.schemaId()).not.toBe(previous);
     };
+    return { compose, urlA, urlB, file, gateway, url, waitForNewSchema };
+  }
+
+  it('serves the file, and applies a changed file while it keeps serving', async () => {
+    const { compose, urlA, file, gateway, url, waitForNewSchema } = await startFileGateway();
+    const firstId = gateway.schemaId();
+    expect((await gql(url, '{ models { id } }')).body).toEqual({ data: { models: [] } });
+    expect(
+      (await gql(url, '{ metrics(subjectType: MODEL, subjectId: "1") { name } }')).status,
+    ).toBe(400);
+
+    await writeFile(file, 'this is not a supergraph');
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(gateway.schemaId()).toBe(firstId);
+    expect((await gql(url, '{ models { id } }')).status).toBe(200);
+
+    await writeFile(file, compose(urlA, true));
+    await waitForNewSchema(firstId);
+    expect(
+      (await gql(url, '{ metrics(subjectType: MODEL, subjectId: "1") { name } }')).body,
+    ).toEqual({
+      data: { metrics: [] },
+    });
+  });
+
+  it('keeps query plans across an update that only moves a subgraph, and re-plans on a schema change', async () => {
+    const { compose, urlB, file, gateway, url, waitForNewSchema } = await startFileGateway();
     const query = '{ models { id name } }';
     expect((await gql(url, query)).status).toBe(200);
     expect((await gql(url, query)).status).toBe(200);

@@ -1,13 +1,11 @@
 import { hostname } from 'node:os';
 import { pid } from 'node:process';
-import { deserialize } from 'node:v8';
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '#common/logging/create-logger.js';
 import type { QueueName } from '../config.js';
 import type { ContentCache } from '../fetch/content-cache.js';
 import type { JobStore } from '../jobs/job-store.js';
 import { isTerminal, type Unit } from '../jobs/job-types.js';
-import type { Artifacts } from '../pipeline/operators.js';
 import {
   bullPrefixOf,
   queueNameOf,
@@ -16,7 +14,6 @@ import {
 } from '../queue/pipeline-queues.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { cacheEntryKey, JobLevelError, prepareJob } from './prepare-job.js';
-import { dataKey } from './stage-executor.js';
 import type { ThreadPool } from './thread-pool.js';
 
 /**
@@ -56,19 +53,13 @@ export function startPipelineWorker(deps: {
   }
 
   /** summary.json of a finished unit: its images, its files, and each stage's summary. */
-  async function writeSummary(
-    jobId: string,
-    unit: Unit,
-    stages: readonly { name: string; outputs: readonly string[] }[],
-  ) {
+  async function writeSummary(jobId: string, unit: Unit) {
+    // The summaries were recorded with each stage run; no stage output is read back for them.
+    const runs = (await jobs.get(jobId))?.stages ?? [];
     const summaries: Record<string, unknown> = {};
-    for (const stage of stages) {
-      for (const output of stage.outputs) {
-        const bytes = await store.get(dataKey(jobId, unit.id, output));
-        const value = bytes ? (deserialize(bytes) as Partial<Artifacts>) : undefined;
-        if (value?.kind === 'artifacts' && value.summary !== undefined)
-          summaries[stage.name] = value.summary;
-      }
+    for (const run of runs) {
+      if (run.unit === unit.id && run.state === 'SUCCEEDED' && run.summary !== undefined)
+        summaries[run.stage] = run.summary;
     }
     const files = (await store.list(unit.resultsPrefix))
       .map((k) => k.slice(unit.resultsPrefix.length + 1))
@@ -148,6 +139,7 @@ export function startPipelineWorker(deps: {
       durationMs: outcome.ms,
       worker: workerName,
       ...(outcome.provider ? { provider: outcome.provider } : {}),
+      ...(outcome.summary !== undefined ? { summary: outcome.summary } : {}),
     });
     const next = definition.stages[stageIndex + 1];
     if (next) {
@@ -158,7 +150,7 @@ export function startPipelineWorker(deps: {
         stageIndex: stageIndex + 1,
       });
     } else {
-      await writeSummary(jobId, unit, definition.stages);
+      await writeSummary(jobId, unit);
       await finishUnit(jobId, { ...unit, state: 'SUCCEEDED' });
     }
     return outcome.skipped ? 'done (outputs existed)' : 'done';

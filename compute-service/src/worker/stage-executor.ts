@@ -4,7 +4,11 @@ import type { ContentCache } from '../fetch/content-cache.js';
 import type { InferenceEngine } from '../inference/inference-engine.js';
 import type { ModelRef, Unit } from '../jobs/job-types.js';
 import type { PipelineDefinition } from '../pipeline/pipeline-definition.js';
-import { OPERATOR_IMPLEMENTATIONS, type DicomFiles } from '../pipeline/operators.js';
+import {
+  OPERATOR_IMPLEMENTATIONS,
+  type Artifacts,
+  type DicomFiles,
+} from '../pipeline/operators.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /** One stage of one unit: everything a worker thread needs, as plain data. */
@@ -21,6 +25,8 @@ export type StageOutcome =
       readonly ok: true;
       readonly skipped: boolean;
       readonly provider?: string;
+      /** The stage's result summary (measurements, prediction), when it writes one. */
+      readonly summary?: unknown;
       readonly ms: number;
     }
   | { readonly ok: false; readonly unrecoverable: boolean; readonly message: string };
@@ -72,7 +78,13 @@ export function createStageExecutor(deps: {
       const outputKeys = stage.outputs.map((o) => dataKey(task.jobId, task.unit.id, o));
       try {
         const done = await Promise.all(outputKeys.map((k) => store.exists(k)));
-        if (done.every(Boolean)) return { ok: true, skipped: true, ms: 0 };
+        if (done.every(Boolean)) {
+          // Finished before (a retried or re-delivered task): its summary, from its outputs.
+          const previous = await Promise.all(
+            outputKeys.map(async (k) => deserialize((await store.get(k))!) as unknown),
+          );
+          return { ok: true, skipped: true, ...summaryOf(previous), ms: 0 };
+        }
         const inputs = await Promise.all(stage.inputs.map((name) => readInput(task, name)));
         const needsModel = stage.operator === 'onnx-inference';
         const modelBytes = needsModel
@@ -100,6 +112,7 @@ export function createStageExecutor(deps: {
           ok: true,
           skipped: false,
           ...(provider ? { provider } : {}),
+          ...summaryOf(outputs),
           ms: Math.round(performance.now() - started),
         };
       } catch (error) {
@@ -113,6 +126,16 @@ export function createStageExecutor(deps: {
 }
 
 export type StageExecutor = ReturnType<typeof createStageExecutor>;
+
+/** The summary an artifacts output carries, as an outcome member (none: no member). */
+function summaryOf(outputs: readonly unknown[]): { summary?: unknown } {
+  for (const output of outputs) {
+    const value = output as Partial<Artifacts> | undefined;
+    if (value?.kind === 'artifacts' && value.summary !== undefined)
+      return { summary: value.summary };
+  }
+  return {};
+}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
