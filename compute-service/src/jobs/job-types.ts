@@ -76,8 +76,6 @@ export interface StageRun {
   readonly worker?: string;
   readonly provider?: string;
   readonly error?: string;
-  /** What the stage reported for the results page (measurements, prediction), if anything. */
-  readonly summary?: unknown;
 }
 
 export interface JobRecord {

@@ -14,6 +14,7 @@ import {
 } from '../queue/pipeline-queues.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { cacheEntryKey, JobLevelError, prepareJob } from './prepare-job.js';
+import { summaryKey } from './stage-executor.js';
 import type { ThreadPool } from './thread-pool.js';
 
 /**
@@ -53,13 +54,12 @@ export function startPipelineWorker(deps: {
   }
 
   /** summary.json of a finished unit: its images, its files, and each stage's summary. */
-  async function writeSummary(jobId: string, unit: Unit) {
-    // The summaries were recorded with each stage run; no stage output is read back for them.
-    const runs = (await jobs.get(jobId))?.stages ?? [];
+  async function writeSummary(jobId: string, unit: Unit, stages: readonly { name: string }[]) {
+    // Each stage that has a summary stored it as a small object; no stage output is read here.
     const summaries: Record<string, unknown> = {};
-    for (const run of runs) {
-      if (run.unit === unit.id && run.state === 'SUCCEEDED' && run.summary !== undefined)
-        summaries[run.stage] = run.summary;
+    for (const stage of stages) {
+      const bytes = await store.get(summaryKey(jobId, unit.id, stage.name));
+      if (bytes) summaries[stage.name] = JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     }
     const files = (await store.list(unit.resultsPrefix))
       .map((k) => k.slice(unit.resultsPrefix.length + 1))
@@ -139,7 +139,6 @@ export function startPipelineWorker(deps: {
       durationMs: outcome.ms,
       worker: workerName,
       ...(outcome.provider ? { provider: outcome.provider } : {}),
-      ...(outcome.summary !== undefined ? { summary: outcome.summary } : {}),
     });
     const next = definition.stages[stageIndex + 1];
     if (next) {
@@ -150,7 +149,7 @@ export function startPipelineWorker(deps: {
         stageIndex: stageIndex + 1,
       });
     } else {
-      await writeSummary(jobId, unit);
+      await writeSummary(jobId, unit, definition.stages);
       await finishUnit(jobId, { ...unit, state: 'SUCCEEDED' });
     }
     return outcome.skipped ? 'done (outputs existed)' : 'done';

@@ -25,8 +25,6 @@ export type StageOutcome =
       readonly ok: true;
       readonly skipped: boolean;
       readonly provider?: string;
-      /** The stage's result summary (measurements, prediction), when it writes one. */
-      readonly summary?: unknown;
       readonly ms: number;
     }
   | { readonly ok: false; readonly unrecoverable: boolean; readonly message: string };
@@ -34,6 +32,10 @@ export type StageOutcome =
 /** Where a unit's intermediate data lives (stage outputs, serialised), by data name. */
 export const dataKey = (jobId: string, unitId: string, name: string) =>
   `jobs/${jobId}/units/${unitId}/data/${name}.v8`;
+
+/** Where a stage's summary lives (next to the unit's intermediate data). */
+export const summaryKey = (jobId: string, unitId: string, stage: string) =>
+  `jobs/${jobId}/units/${unitId}/data/${stage}.summary.json`;
 
 /** A unit's results prefix in object storage (artifacts and summary.json). */
 export const resultsPrefixOf = (jobId: string, unitId: string) =>
@@ -78,13 +80,7 @@ export function createStageExecutor(deps: {
       const outputKeys = stage.outputs.map((o) => dataKey(task.jobId, task.unit.id, o));
       try {
         const done = await Promise.all(outputKeys.map((k) => store.exists(k)));
-        if (done.every(Boolean)) {
-          // Finished before (a retried or re-delivered task): its summary, from its outputs.
-          const previous = await Promise.all(
-            outputKeys.map(async (k) => deserialize((await store.get(k))!) as unknown),
-          );
-          return { ok: true, skipped: true, ...summaryOf(previous), ms: 0 };
-        }
+        if (done.every(Boolean)) return { ok: true, skipped: true, ms: 0 };
         const inputs = await Promise.all(stage.inputs.map((name) => readInput(task, name)));
         const needsModel = stage.operator === 'onnx-inference';
         const modelBytes = needsModel
@@ -104,6 +100,14 @@ export function createStageExecutor(deps: {
         } catch (error) {
           return { ok: false, unrecoverable: true, message: messageOf(error) };
         }
+        // A stage's summary (measurements, prediction) is a small object of its own, written
+        // before the outputs (so finished ⇒ present), so that nobody reads whole outputs for it.
+        const summary = summaryOf(outputs);
+        if (summary !== undefined)
+          await store.put(
+            summaryKey(task.jobId, task.unit.id, stage.name),
+            JSON.stringify(summary),
+          );
         for (let i = 0; i < outputKeys.length; i++) {
           await store.put(outputKeys[i]!, serialize(outputs[i]));
         }
@@ -112,7 +116,6 @@ export function createStageExecutor(deps: {
           ok: true,
           skipped: false,
           ...(provider ? { provider } : {}),
-          ...summaryOf(outputs),
           ms: Math.round(performance.now() - started),
         };
       } catch (error) {
@@ -127,14 +130,13 @@ export function createStageExecutor(deps: {
 
 export type StageExecutor = ReturnType<typeof createStageExecutor>;
 
-/** The summary an artifacts output carries, as an outcome member (none: no member). */
-function summaryOf(outputs: readonly unknown[]): { summary?: unknown } {
+/** The summary an artifacts output carries, if any. */
+function summaryOf(outputs: readonly unknown[]): unknown {
   for (const output of outputs) {
     const value = output as Partial<Artifacts> | undefined;
-    if (value?.kind === 'artifacts' && value.summary !== undefined)
-      return { summary: value.summary };
+    if (value?.kind === 'artifacts' && value.summary !== undefined) return value.summary;
   }
-  return {};
+  return undefined;
 }
 
 function messageOf(error: unknown): string {
