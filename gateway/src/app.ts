@@ -12,6 +12,7 @@ import { createIdentitySigner, type Identity } from '#common/auth/identity-token
 import { createAuthenticator, type AuthConfig } from './auth/authenticate.js';
 import { limitCodeOf, queryLimitRules } from './query-limits.js';
 import { createQueryPlanCache } from './query-plan-cache.js';
+import { installResultShaping } from './result-shaping/install-result-shaping.js';
 import { SubgraphDataSource } from './subgraph-data-source.js';
 import { composeFromSubgraphs } from './supergraph/compose-from-subgraphs.js';
 import { registrySupergraphSource } from './supergraph/registry-supergraph-source.js';
@@ -40,7 +41,7 @@ export function build(
     GatewayConfig,
     'supergraph' | 'limits' | 'introspection' | 'subgraphTimeoutMs' | 'startupTimeoutMs'
   > &
-    Partial<Pick<GatewayConfig, 'queryPlanCacheMiB'>> & {
+    Partial<Pick<GatewayConfig, 'queryPlanCacheMiB' | 'resultShaping'>> & {
       /** Who may call; undefined: open (only for in-process tests and development). */
       auth?: AuthConfig | undefined;
       /** Ed25519 private JWK that signs identities for subgraphs; undefined: unsigned. */
@@ -59,6 +60,7 @@ export function build(
     : undefined;
   const authenticator = config.auth ? createAuthenticator(config.auth) : undefined;
   const plans = createQueryPlanCache(config.queryPlanCacheMiB ?? 30);
+  installResultShaping({ enabled: (config.resultShaping ?? 'lean') === 'lean', log });
   const gateway = new ApolloGateway({
     supergraphSdl: source,
     queryPlannerConfig: { cache: plans.cache },
@@ -111,6 +113,9 @@ export function build(
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(config.limits),
     parseOptions: { maxTokens: config.limits.maxTokens },
+    // Apollo's default appends "\n", which makes a second string the size of the answer, then
+    // flattened again to measure and send it; the answer alone is the same JSON.
+    stringifyResult: (value) => JSON.stringify(value),
     plugins: [fastifyApolloDrainPlugin(app)],
     formatError: (formatted, error) => {
       const limit = limitCodeOf(error);

@@ -63,6 +63,8 @@ const schema = z
     MAX_TOKENS: positiveInt(5_000),
     /** Approximate size bound of the query-plan cache, in MiB. */
     QUERY_PLAN_CACHE_MIB: positiveInt(30),
+    /** `lean` (default): medfed's result shaping; `apollo`: @apollo/gateway's own. */
+    RESULT_SHAPING: z.enum(['lean', 'apollo']).default('lean'),
     MAX_BODY_BYTES: positiveInt(100 * 1024),
     INTROSPECTION: booleanFlag(false),
     AUTH_API_KEYS: z
@@ -159,6 +161,7 @@ const schema = z
     startupTimeoutMs: env.STARTUP_TIMEOUT_MS,
     subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS,
     queryPlanCacheMiB: env.QUERY_PLAN_CACHE_MIB,
+    resultShaping: env.RESULT_SHAPING,
     limits: {
       maxDepth: env.MAX_DEPTH,
       maxAliases: env.MAX_ALIASES,

@@ -42,6 +42,19 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
     options.request.http?.headers.set(IDENTITY_HEADER, await this.subgraph.signIdentity(identity));
   }
 
+  /** As Apollo's, but a shared answer's already-decoded text is parsed as it is. */
+  override parseBody(
+    ...args: Parameters<RemoteGraphQLDataSource['parseBody']>
+  ): ReturnType<RemoteGraphQLDataSource['parseBody']> {
+    const response = args[0] as unknown as Response;
+    const text = sharedBodyOf(response);
+    if (text === undefined) return super.parseBody(...args);
+    const type = response.headers.get('content-type');
+    const json =
+      type?.startsWith('application/json') || type?.startsWith('application/graphql-response+json');
+    return Promise.resolve(json ? (JSON.parse(text) as object) : text);
+  }
+
   override async process(options: GraphQLDataSourceProcessOptions) {
     try {
       return await super.process(options);
@@ -77,19 +90,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource {
   }
 }
 
+/** Bodies of shared answers, already decoded (see dedupeQueries), by the Response handed out. */
+const sharedBodies = new WeakMap<Response, string>();
+
 /**
  * Identical concurrent subgraph queries share one upstream request: same URL, same body
  * (operation and variables) and same headers — the caller's signed identity among them, so
- * callers with different scopes never share. Only query operations (never mutations); the
- * response body is read once and each caller gets its own Response over it, so nothing is shared
- * after parsing. Under load from many clients asking the same thing, the subgraph sees one.
+ * callers with different scopes never share. Only query operations (never mutations). The body is
+ * read and decoded once; each caller gets its own Response over that text and parses it itself
+ * (see `SubgraphDataSource.parseBody`), so no object is shared after parsing. Under load from many
+ * clients asking the same thing, the subgraph sees one request.
  */
 export function dedupeQueries(
   send: (url: string, init: RequestInit) => Promise<Response>,
 ): (url: string, init: RequestInit) => Promise<Response> {
   const inflight = new Map<
     string,
-    Promise<{ status: number; statusText: string; headers: Headers; body: ArrayBuffer }>
+    Promise<{ status: number; statusText: string; headers: Headers; text: string }>
   >();
   return async (url, init) => {
     const body = typeof init.body === 'string' ? init.body : undefined;
@@ -102,19 +119,26 @@ export function dedupeQueries(
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
-        body: await response.arrayBuffer(),
+        text: await response.text(),
       }));
       inflight.set(key, pending);
       const forget = () => inflight.delete(key);
       pending.then(forget, forget);
     }
     const shared = await pending;
-    return new Response(shared.body.slice(0), {
+    const response = new Response(null, {
       status: shared.status,
       statusText: shared.statusText,
       headers: shared.headers,
     });
+    sharedBodies.set(response, shared.text);
+    return response;
   };
+}
+
+/** The text of a Response handed out by dedupeQueries; undefined for any other Response. */
+export function sharedBodyOf(response: Response): string | undefined {
+  return sharedBodies.get(response);
 }
 
 function causeCode(error: unknown): string | undefined {
