@@ -18,6 +18,7 @@ import {
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
 import { createRegistryClient } from '../schema-registry/src/client/registry-client.js';
+import { gatewayNodeFlags } from '../gateway/src/heap-budget.js';
 import { runService, type RunningService } from '#common/process/run-service.js';
 
 /**
@@ -70,10 +71,17 @@ process.once('SIGTERM', () => void shutdown(0));
 try {
   const common = { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info' };
   const dynamoEnv = { DYNAMODB_ENDPOINT: dynamo.endpoint, DYNAMODB_REGION: 'local' };
-  const start = (name: string, entry: string, env: Record<string, string>, readyMessage: string) =>
+  const start = (
+    name: string,
+    entry: string,
+    env: Record<string, string>,
+    readyMessage: string,
+    nodeArgs: string[] = [],
+  ) =>
     runService({
       name,
       entry,
+      nodeArgs,
       env: { ...common, ...env },
       readyMessage,
       logFile: join(logDir, `${name}.log`),
@@ -158,6 +166,7 @@ try {
       AUTH_ANONYMOUS_SCOPES: '',
     },
     'gateway ready',
+    gatewayNodeFlags(process.env),
   );
 
   const query = async (q: string, variables?: Record<string, unknown>) => {

@@ -1,13 +1,15 @@
 /**
  * Federation gateways compared, on the same subgraphs, in the same run:
- *   npm run bench:gateway -- [--duration 10] [--connections 50] [--only deep]
+ *   npm run bench:gateway -- [--duration 10] [--connections 50] [--only deep] [--node-flags "..."]
  * Starts on loopback the benchmark's subgraphs (bench/gateway/benchmark-subgraphs.ts) and medfed's
  * own subgraphs over 1000 generated images, then for each query and each gateway (medfed's,
  * stock @apollo/gateway, Hive Gateway), each in its own process: checks the answer (the deep
  * query against the answer computed from the data; medfed's query against stock Apollo's),
  * warms up, drives `connections` concurrent connections with autocannon for `duration` seconds
- * (non-2xx, errors and timeouts counted), checks the answer again, and reads the process's peak
- * RSS. Prints
+ * (bench/gateway/drive-load.ts: non-2xx, errors and timeouts counted), checks the answer again,
+ * and reads the process's peak RSS. Every gateway runs under the same Node flags: by default
+ * medfed's deployed heap budget (gateway/src/heap-budget.ts), `--node-flags ""` for Node's defaults.
+ * Prints
  * requests/s, latency percentiles, error rate, peak RSS and the ratios to Apollo and Hive; then
  * the latency a gateway adds over calling one subgraph directly.
  */
@@ -20,10 +22,10 @@ import { isDeepStrictEqual } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { printSubgraphSchema } from '@apollo/subgraph';
-import type autocannon from 'autocannon';
 import { composeSupergraph, fetchSubgraphSdl } from '#common/graphql/compose-supergraph.js';
 import { writeManyTinyMrImages } from '#fixtures/dicom-phantoms.js';
 import { REGISTER_MODEL, SAMPLE_MODELS, SEED_MODEL_NAME } from '#fixtures/sample-models.js';
+import { gatewayNodeFlags } from '../../gateway/src/heap-budget.js';
 import { startStack } from '../../test/support/start-stack.js';
 import {
   benchmarkSubgraphs,
@@ -39,8 +41,12 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     gateways: { type: 'string', default: 'apollo,hive,medfed' },
+    'node-flags': { type: 'string' },
   },
 });
+const nodeFlags = (values['node-flags'] ?? gatewayNodeFlags(process.env).join(' '))
+  .split(' ')
+  .filter(Boolean);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const kinds = values.gateways.split(',') as ('apollo' | 'hive' | 'medfed')[];
@@ -121,6 +127,7 @@ async function startGateway(kind: string, supergraph: string) {
   const child = spawn(
     process.execPath,
     [
+      ...nodeFlags,
       // BENCH_PROFILE=<gateway> writes that gateway's CPU profile to BENCH_PROFILE_DIR (or .medfed/profiles).
       ...(process.env['BENCH_PROFILE'] === kind
         ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_PROFILE_DIR'] ?? '.medfed/profiles']
@@ -175,7 +182,7 @@ interface Row {
   gateway: string;
   rps: number;
   p50: number;
-  p97_5: number;
+  p95: number;
   p99: number;
   errorRate: number;
   rssMb: number;
@@ -185,43 +192,25 @@ interface Row {
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
-/** autocannon in its own process (its JSON report), so the load generator has its own event loop. */
+/** One load run (bench/gateway/drive-load.ts) in its own process, so it has its own event loop. */
 async function load(url: string, body: string, seconds: number) {
   const child = spawn(
     process.execPath,
     [
-      'node_modules/autocannon/autocannon.js',
-      '--json',
-      '-c',
-      String(connections),
-      '-d',
-      String(seconds),
-      '-t',
-      '10',
-      '-m',
-      'POST',
-      '-H',
-      'content-type=application/json',
-      '-b',
-      body,
+      '--import',
+      'tsx',
+      'bench/gateway/drive-load.ts',
       url,
+      String(connections),
+      String(seconds),
+      body,
     ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
-  const result = JSON.parse(out) as autocannon.Result;
-  const total = result.requests.total;
-  const failed = result.errors + result.timeouts + result.non2xx;
-  return {
-    rps: result.requests.average,
-    // autocannon's histogram reports p50, p90, p97.5 and p99 (not p95).
-    p50: result.latency.p50,
-    p97_5: result.latency.p97_5,
-    p99: result.latency.p99,
-    errorRate: total + result.errors ? failed / (total + result.errors) : 1,
-  };
+  return JSON.parse(out) as Pick<Row, 'rps' | 'p50' | 'p95' | 'p99' | 'errorRate'>;
 }
 
 const results: { scenario: string; rows: Row[] }[] = [];
@@ -272,7 +261,7 @@ function printTable(name: string, rows: Row[]) {
       'gateway',
       'req/s',
       'p50 ms',
-      'p97.5 ms',
+      'p95 ms',
       'p99 ms',
       'errors',
       'peak RSS MB',
@@ -284,7 +273,7 @@ function printTable(name: string, rows: Row[]) {
       r.gateway,
       r.rps.toFixed(0),
       r.p50.toFixed(1),
-      r.p97_5.toFixed(1),
+      r.p95.toFixed(1),
       r.p99.toFixed(1),
       `${(r.errorRate * 100).toFixed(2)} %`,
       r.rssMb.toFixed(0),
@@ -294,7 +283,9 @@ function printTable(name: string, rows: Row[]) {
     ]),
   ];
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  say(`\n${name} — ${connections} connections, ${duration} s`);
+  say(
+    `\n${name} — ${connections} connections, ${duration} s, node ${nodeFlags.join(' ') || '(defaults)'}`,
+  );
   cells.forEach((row, i) => {
     say(`| ${row.map((c, j) => c.padEnd(widths[j]!)).join(' | ')} |`);
     if (i === 0) say(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);

@@ -21,13 +21,15 @@ export function runService(options: {
   env: Record<string, string>;
   /** Arguments after the entry (e.g. a CLI command). */
   args?: readonly string[];
+  /** Node's own flags (e.g. a heap budget), before the entry. */
+  nodeArgs?: readonly string[];
   logFile: string;
   readyMessage: string;
   timeoutMs?: number;
 }): Promise<RunningService> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', options.entry, ...(options.args ?? [])],
+    [...(options.nodeArgs ?? []), '--import', 'tsx', options.entry, ...(options.args ?? [])],
     {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
