@@ -46,6 +46,7 @@ describe('docker/', () => {
     expect(full).toContain('/srv/dicom:/data/images:ro');
     expect(full).toContain('GATEWAY_URL: http://gateway:4000/graphql');
     expect(full).toContain('WORKER_QUEUES: gpu');
+    expect(full).toContain("GATEWAY_HEAP_MIB: '1024'");
   });
 
   it('refuses to start without the registry admin token, saying so', async () => {

@@ -20,6 +20,7 @@ describe('gateway config', () => {
       pollIntervalMs: 10_000,
     });
     expect(config.introspection).toBe(false);
+    expect(config.resultShaping).toBe('lean');
     expect(config.limits).toEqual({
       maxDepth: 12,
       maxAliases: 30,
@@ -48,6 +49,7 @@ describe('gateway config', () => {
     [{ SUBGRAPHS: 'a=http://a,a=http://b' }, /listed twice/],
     [{ SUBGRAPHS: 'a=http://a', MAX_DEPTH: '0' }, /MAX_DEPTH/],
     [{ SUBGRAPHS: 'a=http://a', INTROSPECTION: 'sometimes' }, /INTROSPECTION/],
+    [{ SUBGRAPHS: 'a=http://a', RESULT_SHAPING: 'fast' }, /RESULT_SHAPING/],
   ])('refuses %o', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
