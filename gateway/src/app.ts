@@ -113,9 +113,6 @@ export function build(
     includeStacktraceInErrorResponses: false,
     validationRules: queryLimitRules(config.limits),
     parseOptions: { maxTokens: config.limits.maxTokens },
-    // Apollo's default appends "\n", which makes a second string the size of the answer, then
-    // flattened again to measure and send it; the answer alone is the same JSON.
-    stringifyResult: (value) => JSON.stringify(value),
     plugins: [fastifyApolloDrainPlugin(app)],
     formatError: (formatted, error) => {
       const limit = limitCodeOf(error);

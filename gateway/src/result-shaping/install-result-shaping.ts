@@ -30,7 +30,8 @@ export function apolloResultShaping(): {
  * Makes @apollo/gateway shape every answer with `shapeResponse` (see there) instead of its own
  * `computeResponse`. The executor looks that function up on its module at each call, so replacing
  * it there is all it takes. Only done for the @apollo/gateway release it was verified against; on
- * any other the gateway keeps Apollo's and says so. Idempotent; `enabled: false` restores Apollo's.
+ * any other the gateway keeps Apollo's and says so. Process-wide (the module is shared by every
+ * gateway in the process); idempotent; `enabled: false` restores Apollo's.
  */
 export function installResultShaping(options: { enabled: boolean; log: Logger }): boolean {
   const { module, version, original: apollo } = apolloResultShaping();
