@@ -11,6 +11,8 @@ import {
   SEED_QUERY,
 } from '#fixtures/sample-models.js';
 import { testDeidentifier } from '#common/testing/test-deidentifier.js';
+import { createLogger } from '#common/logging/create-logger.js';
+import { installResultShaping } from '../gateway/src/result-shaping/install-result-shaping.js';
 import { post, startStack, type Stack } from './support/start-stack.js';
 
 let dir: string;
@@ -285,6 +287,47 @@ describe('health', () => {
       status: 'ok',
       schemaId: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
+  });
+});
+
+describe("the gateway's lean result shaping", () => {
+  it("answers real federated queries exactly as Apollo's own shaping does", async () => {
+    const log = createLogger({ name: 'test', level: 'silent' });
+    const queries: [string, Record<string, unknown>?][] = [
+      [SEED_QUERY, { name: SEED_MODEL_NAME }],
+      [
+        `{ models { __typename id n: name ... on Model { version kind metrics { __typename name value } }
+            medicalImages(first: 5) { id type ... on MedicalImage { format modality rows columns pixelSpacing }
+              metrics { name } } } }`,
+      ],
+      [
+        `query ($skip: Boolean!) { a: models(name: "${SEED_MODEL_NAME}") { name @skip(if: $skip)
+            medicalImages(first: 3) { id url @include(if: $skip) } } b: models { id } }`,
+        { skip: true },
+      ],
+      [
+        '{ medicalImages(first: 4) { totalCount pageInfo { hasNextPage endCursor } nodes { id type modality } } }',
+      ],
+    ];
+    const answers = async () =>
+      Promise.all(
+        queries.map(async ([query, variables]) =>
+          JSON.stringify((await stack.query(query, variables)).body).replace(
+            /\?expires=\d+&signature=[A-Za-z0-9_-]+/g,
+            '',
+          ),
+        ),
+      );
+    const lean = await answers();
+    installResultShaping({ enabled: false, log });
+    try {
+      const apollo = await answers();
+      expect(lean).toEqual(apollo);
+      // The comparison is not vacuous: the answers hold data, not only errors.
+      for (const answer of lean) expect(answer).toMatch(/^\{"data":\{/);
+    } finally {
+      installResultShaping({ enabled: true, log });
+    }
   });
 });
 
