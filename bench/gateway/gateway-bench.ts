@@ -33,6 +33,7 @@ import {
   expectedDeepResult,
   generateData,
 } from './benchmark-subgraphs.js';
+import { percentile } from './percentile.js';
 
 process.env['APOLLO_TELEMETRY_DISABLED'] = '1';
 const { values } = parseArgs({
@@ -188,9 +189,6 @@ interface Row {
   rssMb: number;
   correct: boolean;
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 
 /** One load run (bench/gateway/drive-load.ts) in its own process, so it has its own event loop. */
 async function load(url: string, body: string, seconds: number) {
