@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dedupeQueries, sharedBodyOf } from './subgraph-data-source.js';
+import { createLogger } from '#common/logging/create-logger.js';
+import { dedupeQueries, sharedBodyOf, SubgraphDataSource } from './subgraph-data-source.js';
 
 /** A fake upstream that answers after a delay and counts what it was sent. */
 function upstream() {
@@ -77,5 +78,35 @@ describe('identical concurrent subgraph queries share one request', () => {
     expect(calls).toBe(1);
     await expect(fetcher('http://a', init)).rejects.toThrow('connection refused');
     expect(calls).toBe(2);
+  });
+
+  it('lets each caller parse a shared answer itself, error statuses and plain text included', async () => {
+    const source = new SubgraphDataSource({
+      name: 'a',
+      url: 'http://a/graphql',
+      timeoutMs: 1000,
+      log: createLogger({ name: 'test', level: 'silent' }),
+    });
+    const answer = (status: number, type: string, text: string) =>
+      dedupeQueries(async () => new Response(text, { status, headers: { 'content-type': type } }));
+    const init = { body: body('{ a }'), headers: {} };
+    const parse = (r: Response) => source.parseBody(r);
+
+    const json = await answer(200, 'application/json', '{"data":{"a":1}}')('http://a', init);
+    const first = (await parse(json)) as { data: { a: number } };
+    const second = (await parse(json)) as { data: { a: number } };
+    expect(first).toEqual({ data: { a: 1 } });
+    first.data.a = 2; // a caller changing its copy changes no one else's
+    expect(second.data.a).toBe(1);
+
+    const failed = await answer(
+      503,
+      'application/graphql-response+json',
+      '{"errors":[]}',
+    )('http://a', init);
+    expect(failed.ok).toBe(false);
+    expect(await parse(failed)).toEqual({ errors: [] });
+    const text = await answer(502, 'text/html', '<h1>Bad gateway</h1>')('http://a', init);
+    expect(await parse(text)).toBe('<h1>Bad gateway</h1>');
   });
 });
