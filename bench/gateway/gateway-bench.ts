@@ -6,8 +6,8 @@
  * stock @apollo/gateway, Hive Gateway), each in its own process: checks the answer (the deep
  * query against the answer computed from the data; medfed's query against stock Apollo's),
  * warms up, drives `connections` concurrent connections with autocannon for `duration` seconds
- * (bench/gateway/drive-load.ts: non-2xx, errors and timeouts counted), checks the answer again,
- * and reads the process's peak RSS. Every gateway runs under the same Node flags: by default
+ * (bench/gateway/drive-load.ts: non-2xx, errors and timeouts counted; every answer compared with
+ * the verified first one), checks the answer again, and reads the process's peak RSS. Every gateway runs under the same Node flags: by default
  * medfed's deployed heap budget (gateway/src/heap-budget.ts), `--node-flags ""` for Node's defaults.
  * Prints
  * requests/s, latency percentiles, error rate, peak RSS and the ratios to Apollo and Hive; then
@@ -33,6 +33,7 @@ import {
   expectedDeepResult,
   generateData,
 } from './benchmark-subgraphs.js';
+import { comparableAnswer } from './comparable-answer.js';
 import { percentile } from './percentile.js';
 
 process.env['APOLLO_TELEMETRY_DISABLED'] = '1';
@@ -116,12 +117,9 @@ const scenarios = [
   })),
 ].filter((s) => !values.only || s.key === values.only);
 
-/**
- * An answer with image links' signing parameters (`expires`, `signature`, which change every
- * second) removed, so answers from different moments compare equal when they name the same files.
- */
+/** An answer parsed as the benchmark compares it (see comparableAnswer). */
 function comparable(text: string): unknown {
-  return JSON.parse(text.replace(/\?expires=\d+&signature=[A-Za-z0-9_-]+/g, '')) as unknown;
+  return JSON.parse(comparableAnswer(text)) as unknown;
 }
 
 async function startGateway(kind: string, supergraph: string) {
@@ -186,12 +184,18 @@ interface Row {
   p95: number;
   p99: number;
   errorRate: number;
+  /** Answers checked during the load, and how many differed from the verified one. */
+  checked: number;
+  wrong: number;
   rssMb: number;
   correct: boolean;
 }
 
-/** One load run (bench/gateway/drive-load.ts) in its own process, so it has its own event loop. */
-async function load(url: string, body: string, seconds: number) {
+/**
+ * One load run (bench/gateway/drive-load.ts) in its own process, so it has its own event loop;
+ * every 2xx answer is compared with the text in `expectedFile`.
+ */
+async function load(url: string, body: string, seconds: number, expectedFile: string) {
   const child = spawn(
     process.execPath,
     [
@@ -202,13 +206,17 @@ async function load(url: string, body: string, seconds: number) {
       String(connections),
       String(seconds),
       body,
+      expectedFile,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((r) => child.once('exit', r));
-  return JSON.parse(out) as Pick<Row, 'rps' | 'p50' | 'p95' | 'p99' | 'errorRate'>;
+  return JSON.parse(out) as Pick<
+    Row,
+    'rps' | 'p50' | 'p95' | 'p99' | 'errorRate' | 'checked' | 'wrong'
+  >;
 }
 
 const results: { scenario: string; rows: Row[] }[] = [];
@@ -230,9 +238,12 @@ for (const scenario of scenarios) {
         say(
           `  ! ${kind}: answer differs from the reference for ${scenario.key}: ${first.text.slice(0, 300)}`,
         );
+      // Every answer under load must be this verified one, byte for byte (signatures aside).
+      const expectedFile = join(dir, `expected-${scenario.key}-${kind}.json`);
+      await writeFile(expectedFile, comparableAnswer(first.text));
       const body = JSON.stringify({ query: scenario.query });
-      await load(url, body, 2); // warm-up
-      const measured = await load(url, body, duration);
+      await load(url, body, 2, expectedFile); // warm-up
+      const measured = await load(url, body, duration, expectedFile);
       // Checked again after the load: still the same, complete answer.
       const after = await post(url, scenario.query);
       const stillCorrect =
@@ -241,7 +252,7 @@ for (const scenario of scenarios) {
         gateway: kind,
         ...measured,
         rssMb: await peakRssMb(child.pid!),
-        correct: correct && stillCorrect,
+        correct: correct && stillCorrect && measured.wrong === 0 && measured.checked > 0,
       });
     } finally {
       await stop(child);
@@ -263,6 +274,7 @@ function printTable(name: string, rows: Row[]) {
       'p99 ms',
       'errors',
       'peak RSS MB',
+      'answers checked',
       'correct',
       '× apollo',
       '× hive',
@@ -275,6 +287,7 @@ function printTable(name: string, rows: Row[]) {
       r.p99.toFixed(1),
       `${(r.errorRate * 100).toFixed(2)} %`,
       r.rssMb.toFixed(0),
+      r.wrong ? `${r.checked} (${r.wrong} wrong)` : String(r.checked),
       r.correct ? 'yes' : 'NO',
       apollo ? (r.rps / apollo.rps).toFixed(2) : '',
       hive ? (r.rps / hive.rps).toFixed(2) : '',
