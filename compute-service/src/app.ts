@@ -50,7 +50,10 @@ const errors = {
 /** A documented JSON object whose members are described in the README (kept open here). */
 const Open = (description: string) =>
   Type.Unsafe<Record<string, unknown>>({ type: 'object', additionalProperties: true, description });
-const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
+const JobId = Type.String({ format: 'uuid' });
+const UnitId = Type.String({ pattern: '^u[0-9a-f]{16}$' });
+const JobParams = Type.Object({ id: JobId });
+const UnitParams = Type.Object({ id: JobId, unit: UnitId });
 const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -319,10 +322,7 @@ export async function build(deps: ComputeApiDeps) {
       schema: {
         summary: "One unit's results",
         tags: ['results'],
-        params: Type.Object({
-          id: Type.String({ format: 'uuid' }),
-          unit: Type.String({ pattern: '^u[0-9a-f]{16}$' }),
-        }),
+        params: UnitParams,
         response: { 200: Open('Unit results'), ...errors },
       },
     },
@@ -345,7 +345,7 @@ export async function build(deps: ComputeApiDeps) {
         summary: "One input image's state and its results",
         tags: ['results'],
         params: Type.Object({
-          id: Type.String({ format: 'uuid' }),
+          id: JobId,
           image: Type.String({ maxLength: 200 }),
         }),
         response: { 200: Open('Image'), ...errors },
@@ -386,8 +386,8 @@ export async function build(deps: ComputeApiDeps) {
         summary: 'A result file (DICOM SEG, JSON, PNG)',
         tags: ['results'],
         params: Type.Object({
-          id: Type.String({ format: 'uuid' }),
-          unit: Type.String({ pattern: '^u[0-9a-f]{16}$' }),
+          id: JobId,
+          unit: UnitId,
           '*': Type.String({ pattern: '^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$', maxLength: 300 }),
         }),
       },
